@@ -1,0 +1,152 @@
+"""Configuration: NapCat's own ``onebot11.json`` network section, plus qqsim's settings.
+
+qqsim reads the file a NapCat user already has. As in NapCat, the file may be
+JSON5, missing keys take NapCat's defaults and unknown keys are dropped. Only
+adapters with ``enable: true`` start.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import json5
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+
+class _Adapter(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    name: str
+    enable: bool = False
+    token: str = ""
+    messagePostFormat: str = "array"
+    debug: bool = False
+
+
+class HttpServerConfig(_Adapter):
+    name: str = "http-server"
+    host: str = "127.0.0.1"
+    port: int = 3000
+    enableCors: bool = True
+    enableWebsocket: bool = False
+
+
+class HttpSseServerConfig(HttpServerConfig):
+    name: str = "http-sse-server"
+    reportSelfMessage: bool = False
+
+
+class HttpClientConfig(_Adapter):
+    name: str = "http-client"
+    url: str = "http://localhost:8080"
+    reportSelfMessage: bool = False
+
+
+class WebsocketServerConfig(_Adapter):
+    name: str = "websocket-server"
+    host: str = "127.0.0.1"
+    port: int = 3001
+    reportSelfMessage: bool = False
+    enableForcePushEvent: bool = True
+    heartInterval: int = 30000
+
+
+class WebsocketClientConfig(_Adapter):
+    name: str = "websocket-client"
+    url: str = "ws://localhost:8082"
+    reportSelfMessage: bool = False
+    heartInterval: int = 30000
+    reconnectInterval: int = 5000
+    verifyCertificate: bool = True
+
+
+class NetworkConfig(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    httpServers: list[HttpServerConfig] = Field(default_factory=list)
+    httpSseServers: list[HttpSseServerConfig] = Field(default_factory=list)
+    httpClients: list[HttpClientConfig] = Field(default_factory=list)
+    websocketServers: list[WebsocketServerConfig] = Field(default_factory=list)
+    websocketClients: list[WebsocketClientConfig] = Field(default_factory=list)
+    plugins: list[dict[str, Any]] = Field(default_factory=list)
+
+    def enabled(self) -> list[_Adapter]:
+        groups: list[list[Any]] = [
+            self.httpServers,
+            self.httpSseServers,
+            self.httpClients,
+            self.websocketServers,
+            self.websocketClients,
+        ]
+        return [adapter for group in groups for adapter in group if adapter.enable]
+
+
+class OneBotConfig(BaseModel):
+    """NapCat's ``onebot11.json``."""
+
+    model_config = ConfigDict(extra="ignore")
+    network: NetworkConfig = Field(default_factory=NetworkConfig)
+    musicSignUrl: str = ""
+    enableLocalFile2Url: bool = False
+    parseMultMsg: bool = False
+
+
+def parse_onebot_config(text: str, source: str = "<config>") -> OneBotConfig:
+    try:
+        return OneBotConfig.model_validate(json5.loads(text))
+    except ValueError as exc:  # json5 raises ValueError; pydantic's error subclasses it
+        kind = "invalid" if isinstance(exc, ValidationError) else "not JSON5"
+        raise ConfigError(f"{source}: {kind}: {exc}") from exc
+
+
+def load_onebot_config(path: str | Path) -> OneBotConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    return parse_onebot_config(text, str(path))
+
+
+def bot_id_from_filename(path: str | Path) -> int | None:
+    """NapCat names a bot's file ``onebot11_<uin>.json``."""
+    match = re.fullmatch(r"onebot11_(\d+)\.json5?", Path(path).name)
+    return int(match.group(1)) if match else None
+
+
+def default_onebot_config(
+    *, http_port: int = 3000, ws_port: int = 3001, host: str = "127.0.0.1", token: str = ""
+) -> OneBotConfig:
+    """NapCat's developer template: one HTTP server and one WebSocket server."""
+    return OneBotConfig(
+        network=NetworkConfig(
+            httpServers=[HttpServerConfig(enable=True, host=host, port=http_port, token=token)],
+            websocketServers=[
+                WebsocketServerConfig(enable=True, host=host, port=ws_port, token=token)
+            ],
+        )
+    )
+
+
+@dataclass
+class SimulatorConfig:
+    """Everything needed to start a simulator.
+
+    ``bots`` maps a bot account to its NapCat OneBot config; a bot without an
+    entry has no connections. ``seed`` names a file in ``seed_data/`` or a path.
+    """
+
+    seed: str = "default"
+    db_path: str | None = None
+    profile: str = "napcat"
+    bots: dict[int, OneBotConfig] = field(default_factory=dict)
+    control_host: str = "127.0.0.1"
+    control_port: int | None = 6099
+    control_token: str = ""
+    storage_dir: str | None = None
+    allow_remote_media: bool = False
+    #: Events buffered per connection before the oldest... see bus.py for the policy.
+    event_buffer: int = 1000

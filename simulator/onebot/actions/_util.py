@@ -1,0 +1,61 @@
+"""Small helpers shared by action handlers."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ...errors import InvalidState, NotFound
+from ...world import Group, Member
+from ..context import ActionContext
+
+
+def loose_int(value: Any) -> int | None:
+    """An id from a parameter NapCat does not validate (numbers or numeric strings)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None
+
+
+def truthy(value: Any, *, default: bool) -> bool:
+    """NapCat's checks of the form ``value === true || value === 'true'``."""
+    if value is None:
+        return default
+    return value is True or value == "true" or value == 1
+
+
+def not_false(value: Any) -> bool:
+    """NapCat's ``approve`` rule: anything but false / "false" means yes."""
+    return value is not False and value != "false"
+
+
+def bot_group(ctx: ActionContext, group_id: int) -> Group:
+    """A group the bot is in (QQ shows a group's details only to its members)."""
+    group = ctx.world.groups.get(group_id)
+    if ctx.world.groups.find_member(group_id, ctx.self_id) is None:
+        raise InvalidState(f"机器人不在群{group_id}中")
+    return group
+
+
+def bot_member(ctx: ActionContext, group_id: int) -> Member:
+    bot_group(ctx, group_id)
+    return ctx.world.groups.member(group_id, ctx.self_id)
+
+
+def require_user(ctx: ActionContext, user_id: int) -> None:
+    if ctx.world.accounts.find(user_id) is None:
+        raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
+
+
+def nt_uid(user_id: int) -> str:
+    """A stable stand-in for the QQNT ``uid`` of an account."""
+    digest = hashlib.sha1(f"qqsim-uid-{user_id}".encode()).hexdigest()
+    return "u_" + digest[:22]
+
+
+def avatar_url(user_id: int) -> str:
+    return f"https://q1.qlogo.cn/g?b=qq&nk={user_id}&s=640"

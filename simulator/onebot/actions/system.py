@@ -1,0 +1,173 @@
+"""Status, version, credentials and media look-ups (OneBot 11 standard)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Literal, TypedDict
+
+from ...errors import NotFound
+from ..context import ActionContext
+from ..media import media_url
+from ..params import NoParams, Params, Str
+from ..registry import Backing, Origin, action
+
+
+class Status(TypedDict):
+    online: bool
+    good: bool
+    stat: dict[str, object]
+
+
+@action("get_status", origin=Origin.SPEC)
+def get_status(ctx: ActionContext, p: NoParams) -> Status:
+    """Whether the bot is online (NapCat's stat object is empty)."""
+    return {"online": True, "good": True, "stat": {}}
+
+
+class VersionInfo(TypedDict):
+    app_name: str
+    protocol_version: str
+    app_version: str
+
+
+@action("get_version_info", origin=Origin.SPEC, backing=Backing.SYNTHESIZED)
+def get_version_info(ctx: ActionContext, p: NoParams) -> VersionInfo:
+    """The implementation the profile imitates (NapCat 4.18 by default)."""
+    return {"app_name": ctx.profile.app_name, "protocol_version": "v11",
+            "app_version": ctx.profile.app_version}
+
+
+class YesResult(TypedDict):
+    yes: bool
+
+
+@action("can_send_image", origin=Origin.SPEC, backing=Backing.SYNTHESIZED)
+def can_send_image(ctx: ActionContext, p: NoParams) -> YesResult:
+    """Always yes, as in NapCat."""
+    return {"yes": True}
+
+
+@action("can_send_record", origin=Origin.SPEC, backing=Backing.SYNTHESIZED)
+def can_send_record(ctx: ActionContext, p: NoParams) -> YesResult:
+    """Always yes, as in NapCat."""
+    return {"yes": True}
+
+
+@action("set_restart", origin=Origin.SPEC, backing=Backing.SYNTHESIZED, void=True)
+def set_restart(ctx: ActionContext, p: NoParams) -> None:
+    """Accepted and ignored: the simulated QQ keeps running (NapCat restarts its process)."""
+
+
+@action("clean_cache", origin=Origin.SPEC, backing=Backing.SYNTHESIZED, void=True)
+def clean_cache(ctx: ActionContext, p: NoParams) -> None:
+    """Accepted; qqsim keeps media in the world, so there is no cache to drop."""
+
+
+# -- credentials: derived from the account, stable for a world ---------------
+
+
+def _skey(self_id: int) -> str:
+    return "@" + hashlib.sha1(f"qqsim-skey-{self_id}".encode()).hexdigest()[:9]
+
+
+def csrf_token(skey: str) -> int:
+    """QQ's ``bkn``/``g_tk``: the DJB-style hash of the skey every QQ web API checks."""
+    value = 5381
+    for char in skey:
+        value += (value << 5) + ord(char)
+    return value & 0x7FFFFFFF
+
+
+def _cookies(self_id: int, domain: str) -> str:
+    skey = _skey(self_id)
+    p_skey = hashlib.sha1(f"qqsim-pskey-{self_id}-{domain}".encode()).hexdigest()[:44]
+    return f"p_skey={p_skey}; p_uin=o{self_id}; skey={skey}; uin=o{self_id}"
+
+
+class DomainParams(Params):
+    domain: Str
+
+
+class Cookies(TypedDict):
+    cookies: str
+    bkn: str
+
+
+@action("get_cookies", origin=Origin.SPEC, backing=Backing.SYNTHESIZED)
+def get_cookies(ctx: ActionContext, p: DomainParams) -> Cookies:
+    """Web cookies for ``domain`` (well-formed, stable, and accepted by nothing real)."""
+    return {"cookies": _cookies(ctx.self_id, p.domain),
+            "bkn": str(csrf_token(_skey(ctx.self_id)))}
+
+
+class CsrfToken(TypedDict):
+    token: int
+
+
+@action("get_csrf_token", origin=Origin.SPEC, backing=Backing.SYNTHESIZED)
+def get_csrf_token(ctx: ActionContext, p: NoParams) -> CsrfToken:
+    """The bkn computed from the bot's skey, as QQ computes it."""
+    return {"token": csrf_token(_skey(ctx.self_id))}
+
+
+class Credentials(TypedDict):
+    cookies: str
+    token: int
+
+
+@action("get_credentials", origin=Origin.SPEC, backing=Backing.SYNTHESIZED)
+def get_credentials(ctx: ActionContext, p: DomainParams) -> Credentials:
+    """Cookies and CSRF token together."""
+    return {"cookies": _cookies(ctx.self_id, p.domain),
+            "token": csrf_token(_skey(ctx.self_id))}
+
+
+# -- media -------------------------------------------------------------------
+
+
+class FileParams(Params):
+    file: Str = ""
+    file_id: Str = ""
+
+
+class MediaFile(TypedDict, total=False):
+    file: str
+    url: str
+    file_size: str
+    file_name: str
+    base64: str
+
+
+def media_file(ctx: ActionContext, p: FileParams, kind: str, ext: str | None) -> MediaFile:
+    name = p.file or p.file_id
+    media = ctx.world.media.find(name) if name else None
+    if media is None or (kind != "file" and media.kind != kind):
+        raise NotFound("file not found")
+    data = media.data or b""
+    file_name = media.name if ext is None else f"{media.name.rsplit('.', 1)[0]}.{ext}"
+    result: MediaFile = {
+        "file": ctx.files.export(file_name, data),
+        "url": media_url(media),
+        "file_size": str(media.size),
+        "file_name": file_name,
+    }
+    if ext is not None:
+        result["base64"] = base64.b64encode(data).decode()
+    return result
+
+
+@action("get_image", origin=Origin.SPEC)
+def get_image(ctx: ActionContext, p: FileParams) -> MediaFile:
+    """A local copy of an image a message carried, by its segment ``file`` name."""
+    return media_file(ctx, p, "image", None)
+
+
+class RecordParams(FileParams):
+    out_format: Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]
+
+
+@action("get_record", origin=Origin.SPEC)
+def get_record(ctx: ActionContext, p: RecordParams) -> MediaFile:
+    """A voice message's file named in ``out_format`` (bytes are not transcoded)."""
+    return media_file(ctx, p, "record", p.out_format)

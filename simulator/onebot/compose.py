@@ -1,0 +1,261 @@
+"""Turning the segments a sender gives into the segments receivers see (NapCat §6.1/6.2).
+
+NapCat sends through the QQ kernel and reads messages back from it, so what a
+bot sends is not what others receive: ``at`` loses ``name``, images get an MD5
+file name, a URL and a size, music and contact cards arrive as ``json`` arks,
+market faces arrive as ``image``. This module does that conversion once, at
+send time, and the world stores the received form.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import InvalidState
+from .codec import render_cq
+from .context import ActionContext
+from .media import media_url, resolve_media
+
+Seg = dict[str, Any]
+
+# Face ids NapCat's face table knows; others are dropped as NapCat drops them.
+MAX_FACE_ID = 500
+# Types NapCat accepts on send but drops silently.
+_DROPPED = frozenset({"xml", "poke", "miniapp", "onlinefile", "flashtransfer"})
+
+
+@dataclass(frozen=True)
+class Chat:
+    """Where a message goes: a group, or a private chat with ``peer_id``."""
+
+    chat_type: str
+    group_id: int = 0
+    peer_id: int = 0
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat_type == "group"
+
+
+def compose(
+    ctx: ActionContext, chat: Chat, segments: Iterable[Mapping[str, Any]]
+) -> tuple[list[Seg], str]:
+    """Received-form segments and ``raw_message`` for a message sent by ``ctx.self_id``."""
+    stored: list[Seg] = []
+    for segment in segments:
+        kind = str(segment.get("type"))
+        data = segment.get("data") or {}
+        if kind in _DROPPED:
+            continue
+        converter = _CONVERTERS.get(kind)
+        if converter is None:
+            raise InvalidState(f"未知的消息类型：{kind}")
+        converted = converter(ctx, chat, data)
+        if converted is not None:
+            stored.append(converted)
+    if not stored:
+        raise InvalidState("消息体无法解析, 请检查是否发送了不支持的消息类型")
+    return stored, render_cq(stored).strip()
+
+
+def _seg(kind: str, **data: Any) -> Seg:
+    return {"type": kind, "data": data}
+
+
+def _text(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:
+    text = data.get("text")
+    return _seg("text", text=str(text)) if text not in (None, "") else None
+
+
+def _at(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:
+    if not chat.is_group:  # NapCat drops at-mentions in private chats
+        return None
+    qq = str(data.get("qq", data.get("target", ""))).strip()
+    if qq == "all":
+        return _seg("at", qq="all")
+    if not qq.isdigit() or ctx.world.accounts.find(int(qq)) is None:
+        raise InvalidState("Get Uid Error")
+    return _seg("at", qq=qq)
+
+
+def _reply(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:
+    target = None
+    seq, ident = str(data.get("seq", "")), str(data.get("id", ""))
+    if seq.isdigit():
+        target = _message_by_seq(ctx, chat, int(seq))
+    if target is None and ident.lstrip("-").isdigit():
+        found = ctx.world.messages.find(int(ident))
+        target = found.message_id if found else None
+    # NapCat drops a reply to an unknown message and still sends the rest.
+    return None if target is None else _seg("reply", id=str(target))
+
+
+def _message_by_seq(ctx: ActionContext, chat: Chat, seq: int) -> int | None:
+    history = (
+        ctx.world.messages.group_history(chat.group_id)
+        if chat.is_group
+        else ctx.world.messages.private_history(ctx.self_id, chat.peer_id)
+    )
+    return next((m.message_id for m in history if m.seq == seq), None)
+
+
+def _face(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:
+    face_id = str(data.get("id", ""))
+    if not face_id.isdigit() or int(face_id) > MAX_FACE_ID:
+        return None
+    index = int(face_id)
+    raw = {"faceIndex": index, "faceText": "", "faceType": 2 if index >= 222 else 1}
+    return _seg("face", id=face_id, raw=raw, resultId=data.get("resultId"),
+                chainCount=data.get("chainCount"))
+
+
+def _random_result(sides: int) -> Callable[[ActionContext, Chat, dict[str, Any]], Seg]:
+    def convert(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+        # QQ decides the outcome; the sender's "result" is ignored, as in NapCat.
+        return {"type": "dice" if sides == 6 else "rps",
+                "data": {"result": str(random.randint(1, sides))}}
+
+    return convert
+
+
+def _uri(data: dict[str, Any]) -> str:
+    for key in ("url", "file", "path"):
+        value = data.get(key)
+        if value:
+            return str(value)
+    raise InvalidState("文件处理失败: 识别URL失败, uri= ")
+
+
+def _image(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    media = resolve_media(ctx, _uri(data), kind="image", name=str(data.get("name") or ""))
+    sub_type = int(str(data.get("sub_type", 0) or 0)) if str(
+        data.get("sub_type", 0) or 0
+    ).isdigit() else 0
+    summary = str(data.get("summary") or ("[动画表情]" if sub_type == 1 else ""))
+    return _seg("image", summary=summary, file=media.name, sub_type=sub_type,
+                url=media_url(media), file_size=str(media.size))
+
+
+def _record(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    media = resolve_media(ctx, _uri(data), kind="record", name=str(data.get("name") or ""))
+    return _seg("record", file=media.name, path="", url=media_url(media),
+                file_size=str(media.size))
+
+
+def _video(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    media = resolve_media(ctx, _uri(data), kind="video", name=str(data.get("name") or ""))
+    return _seg("video", file=media.name, url=media_url(media), file_size=str(media.size))
+
+
+def _file(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    name = str(data.get("name") or "")
+    media = resolve_media(ctx, _uri(data), kind="file", name=name)
+    return _seg("file", file=name or media.name, file_id=media.md5.lower(),
+                file_size=str(media.size))
+
+
+def _mface(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    emoji_id = str(data.get("emoji_id", ""))
+    first2 = emoji_id[:2]
+    # Market faces come back as images (NapCat never emits an ``mface`` segment).
+    return _seg(
+        "image",
+        summary=str(data.get("summary") or "[商城表情]"),
+        file=f"{first2}-{emoji_id}.gif",
+        url=f"https://gxh.vip.qq.com/club/item/parcel/item/{first2}/{emoji_id}/raw300.gif",
+        key=str(data.get("key", "")),
+        emoji_id=emoji_id,
+        emoji_package_id=data.get("emoji_package_id"),
+    )
+
+
+def _json(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    payload = data.get("data", "")
+    if not isinstance(payload, str):
+        payload = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return _seg("json", data=payload)
+
+
+def _ark(app: str, view: str, meta: dict[str, Any], prompt: str) -> Seg:
+    ark = {"app": app, "view": view, "ver": "1.0.0.0", "prompt": prompt, "meta": meta}
+    return _seg("json", data=json.dumps(ark, ensure_ascii=False, separators=(",", ":")))
+
+
+def _music(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    # NapCat asks a signing service for this ark; qqsim builds it locally (no network).
+    platform = str(data.get("type", "qq"))
+    song = str(data.get("id", ""))
+    title = str(data.get("title") or f"{platform} 音乐 {song}".strip())
+    meta = {
+        "music": {
+            "title": title,
+            "desc": str(data.get("content") or data.get("singer") or ""),
+            "jumpUrl": str(data.get("url") or f"https://y.qq.com/n/ryqq/songDetail/{song}"),
+            "musicUrl": str(data.get("audio") or data.get("voice") or ""),
+            "preview": str(data.get("image") or ""),
+            "tag": platform,
+        }
+    }
+    return _ark("com.tencent.music.lua", "music", meta, f"[分享]{title}")
+
+
+def _contact(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    kind, target = str(data.get("type", "qq")), str(data.get("id", ""))
+    if kind == "group":
+        group = ctx.world.groups.find(int(target)) if target.isdigit() else None
+        name = group.name if group else target
+        meta = {"contact": {"nickname": name, "contact": f"群号：{target}", "tag": "推荐群聊"}}
+        return _ark("com.tencent.troopsharecard", "contact", meta, f"推荐群聊：{name}")
+    account = ctx.world.accounts.find(int(target)) if target.isdigit() else None
+    name = account.nickname if account else target
+    meta = {"contact": {"nickname": name, "contact": f"QQ号：{target}", "tag": "推荐好友"}}
+    return _ark("com.tencent.contact.lua", "contact", meta, f"推荐联系人：{name}")
+
+
+def _location(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    meta = {"Location.Search": {"lat": str(data.get("lat", "")), "lng": str(data.get("lon", "")),
+                                "name": str(data.get("title", "")),
+                                "address": str(data.get("content", ""))}}
+    return _ark("com.tencent.map", "LocationShare", meta, "[位置]")
+
+
+def _markdown(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    return _seg("markdown", content=str(data.get("content", "")))
+
+
+def _forward(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    forward_id = str(data.get("id", ""))
+    ctx.world.media.forward(forward_id)  # raises if it does not exist
+    return _seg("forward", id=forward_id)
+
+
+def _node(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
+    raise InvalidState(
+        "转发消息不能和普通消息混在一起发送,转发需要保证message只有type为node的元素"
+    )
+
+
+_CONVERTERS: dict[str, Callable[[ActionContext, Chat, dict[str, Any]], Seg | None]] = {
+    "text": _text,
+    "at": _at,
+    "reply": _reply,
+    "face": _face,
+    "dice": _random_result(6),
+    "rps": _random_result(3),
+    "image": _image,
+    "record": _record,
+    "video": _video,
+    "file": _file,
+    "mface": _mface,
+    "json": _json,
+    "music": _music,
+    "contact": _contact,
+    "location": _location,
+    "markdown": _markdown,
+    "forward": _forward,
+    "node": _node,
+}

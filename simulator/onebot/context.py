@@ -1,0 +1,63 @@
+"""What a handler knows about the call it serves."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..world import World
+from .profiles import NAPCAT, Profile, Transport
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Per-connection settings from NapCat's adapter config."""
+
+    message_format: str = "array"  # "array" or "string" (NapCat: anything but "string" = array)
+    report_self_message: bool = False
+    transport: Transport = Transport.WS_SERVER
+    name: str = ""
+
+    @property
+    def string_format(self) -> bool:
+        return self.message_format == "string"
+
+
+class FileAccess(Protocol):
+    """Local files, confined to qqsim's own storage (provided by the app layer)."""
+
+    def read(self, path: str) -> bytes:
+        """Bytes of ``path`` if it lies inside the storage; else raise a WorldError."""
+        ...
+
+    def export(self, name: str, data: bytes) -> str:
+        """Write ``data`` as ``name`` inside the storage and return its absolute path."""
+        ...
+
+
+class NoFiles:
+    """File access for contexts with no storage: every local path is refused."""
+
+    def read(self, path: str) -> bytes:
+        from ..errors import InvalidState
+
+        raise InvalidState(f"文件处理失败: 本地文件不在 qqsim 的存储目录内, uri= {path}")
+
+    def export(self, name: str, data: bytes) -> str:
+        from ..errors import InvalidState
+
+        raise InvalidState("qqsim 没有配置存储目录")
+
+
+@dataclass
+class ActionContext:
+    world: World
+    self_id: int
+    settings: ConnectionSettings = field(default_factory=ConnectionSettings)
+    profile: Profile = NAPCAT
+    #: Local files: parameters never reach outside qqsim's storage.
+    files: FileAccess = field(default_factory=NoFiles)
+    #: Fetch http(s) media URLs (off by default: no outbound network unless asked).
+    allow_remote_media: bool = False
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("qqsim.action"))

@@ -1,0 +1,84 @@
+"""Turn one action request into an outcome: name resolution, validation, handler.
+
+Pure and synchronous; transports wrap the ``Outcome`` into their envelope
+(``envelope.py``) and add faults or delays around it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import BadParams, UnknownAction, WorldError
+from .context import ActionContext
+from .params import parse_params
+from .profiles import Failure
+from .registry import REGISTRY, ActionSpec, Registry
+
+# Importing the handlers registers them.
+from . import actions as _actions  # noqa: F401  isort: skip
+
+log = logging.getLogger("qqsim.dispatch")
+
+
+class _Absent:
+    """The response has no ``data`` key at all (NapCat's void actions)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: str
+    data: Any = ABSENT
+    failure: Failure | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+
+def resolve(name: str, ctx: ActionContext, registry: Registry = REGISTRY) -> ActionSpec:
+    """The spec serving ``name``, after stripping an alias suffix the profile knows."""
+    candidates = [name]
+    for suffix in ctx.profile.alias_suffixes:
+        if name.endswith(suffix):
+            candidates.append(name.removesuffix(suffix))
+    for candidate in candidates:
+        spec = registry.get(candidate)
+        if (
+            spec is not None
+            and spec.origin in ctx.profile.origins
+            and spec.name not in ctx.profile.unrouted
+        ):
+            return spec
+    raise UnknownAction(name)
+
+
+def call(
+    ctx: ActionContext, name: object, params: object, registry: Registry = REGISTRY
+) -> Outcome:
+    """Run one action; never raises for anything the caller sent."""
+    action = name if isinstance(name, str) else str(name)
+    try:
+        spec = resolve(action, ctx, registry)
+        parsed = parse_params(spec.params, params)
+        result = spec.handler(ctx, parsed)
+    except UnknownAction:
+        return Outcome(action, failure=Failure.UNKNOWN_ACTION)
+    except BadParams as exc:
+        return Outcome(action, failure=Failure.BAD_PARAMS, message=str(exc))
+    except WorldError as exc:
+        return Outcome(action, failure=Failure.RUNTIME, message=str(exc))
+    except Exception as exc:  # a bug in qqsim must not take the connection down
+        log.exception("action %s crashed", action)
+        return Outcome(action, failure=Failure.RUNTIME, message=f"{type(exc).__name__}: {exc}")
+    if spec.void and result is None:
+        return Outcome(action)
+    return Outcome(action, data=result)

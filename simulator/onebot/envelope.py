@@ -1,0 +1,75 @@
+"""The response envelope, per transport, exactly as the profile's implementation sends it.
+
+NapCat: key order status, retcode, data, message, wording, echo, stream;
+``data`` absent for void actions; echo rules differ between HTTP and WebSocket
+(see the reference's error matrix).
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from typing import Any
+
+from .dispatch import ABSENT, Outcome
+from .profiles import Failure, Profile, Transport
+
+#: Marks "the request carried no echo" (distinct from an explicit null echo).
+NO_ECHO: Any = object()
+
+_BASE36 = string.digits + string.ascii_lowercase
+
+
+def random_echo() -> str:
+    return "".join(random.choices(_BASE36, k=11))
+
+
+def _echo_for(outcome: Outcome, transport: Transport, echo: Any, profile: Profile) -> Any:
+    if transport is Transport.HTTP:
+        if outcome.failure is Failure.BAD_PARAMS:
+            return None
+        if echo is NO_ECHO:
+            return random_echo() if profile.http_random_echo else None
+        return echo
+    if echo is NO_ECHO:
+        return None if outcome.failure is Failure.UNKNOWN_ACTION else ""
+    return echo
+
+
+def response(
+    outcome: Outcome, transport: Transport, profile: Profile, echo: Any = NO_ECHO
+) -> dict[str, Any]:
+    """The JSON object a bot receives for ``outcome``."""
+    retcodes = profile.http_retcodes if transport is Transport.HTTP else profile.ws_retcodes
+    message = outcome.message
+    if outcome.failure is Failure.UNKNOWN_ACTION:
+        message = profile.unknown_action_text[transport].format(name=outcome.action)
+    body: dict[str, Any] = {
+        "status": "ok" if outcome.ok else "failed",
+        "retcode": 0 if outcome.failure is None else retcodes[outcome.failure],
+    }
+    if not outcome.ok:
+        body["data"] = None
+    elif outcome.data is not ABSENT:
+        body["data"] = outcome.data
+    elif not profile.omit_void_data:
+        body["data"] = None
+    body["message"] = message
+    body["wording"] = message
+    body["echo"] = _echo_for(outcome, transport, echo, profile)
+    body.update(profile.envelope_extras)
+    return body
+
+
+def failure_frame(retcode: int, message: str, profile: Profile, echo: Any = None) -> dict[str, Any]:
+    """A failure envelope not tied to an action (bad JSON frame, bad token)."""
+    body: dict[str, Any] = {
+        "status": "failed",
+        "retcode": retcode,
+        "data": None,
+        "message": message,
+        "wording": message,
+        "echo": echo,
+    }
+    body.update(profile.envelope_extras)
+    return body

@@ -1,0 +1,235 @@
+"""Domain events → OneBot 11 event objects, as NapCat builds them.
+
+The same fact looks different to each bot: a group message is ``message`` for
+the other bots in the group, ``message_sent`` for its sender (when the
+connection reports self messages), and nothing for bots outside the group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ...world import events as ev
+from ...world.snapshots import Message
+from ..context import ConnectionSettings
+from ..profiles import Profile
+
+Event = dict[str, Any]
+
+
+def message_object(
+    message: Message, self_id: int, settings: ConnectionSettings, profile: Profile
+) -> Event:
+    """The message as NapCat reports it in events, ``get_msg`` and history."""
+    is_group = message.chat_type == "group"
+    sender: dict[str, Any] = {
+        "user_id": message.sender_id,
+        "nickname": message.sender_nickname,
+        "card": message.sender_card if is_group else "",
+    }
+    if is_group and message.sender_role:
+        sender["role"] = message.sender_role
+    own = message.sender_id == self_id
+    body: Event = {
+        "self_id": self_id,
+        "user_id": message.sender_id,
+        "time": message.time,
+        "message_id": message.message_id,
+        "message_seq": message.message_id,
+        "real_id": message.message_id,
+        "real_seq": str(message.seq),
+        "message_type": message.chat_type,
+        "sender": sender,
+        "raw_message": message.raw_message,
+        "font": profile.font,
+        "sub_type": _message_sub_type(message),
+        "message": message.raw_message if settings.string_format else message.segments,
+        "message_format": "string" if settings.string_format else "array",
+        "post_type": "message_sent" if own else "message",
+    }
+    if own:
+        body["message_sent_type"] = "self"
+    if is_group:
+        body["group_id"] = message.group_id
+        body["group_name"] = message.group_name
+    elif message.temp_source:
+        body["group_id"] = message.temp_source
+        body["temp_source"] = 0
+    if not is_group or own:
+        body["target_id"] = message.group_id if is_group else message.other_party(self_id)
+    return body
+
+
+def _message_sub_type(message: Message) -> str:
+    if message.chat_type == "group":
+        return "normal"
+    return "group" if message.temp_source else "friend"
+
+
+def render_event(
+    event: ev.DomainEvent, self_id: int, settings: ConnectionSettings, profile: Profile
+) -> Event | None:
+    """What bot ``self_id`` receives on a connection with ``settings``, or None."""
+    if self_id not in event.audience:
+        return None
+    if isinstance(event, ev.MessageCreated):
+        own = event.message.sender_id == self_id
+        if own and not settings.report_self_message:
+            return None
+        return message_object(event.message, self_id, settings, profile)
+    renderer = _NOTICE_RENDERERS.get(type(event))
+    if renderer is None:
+        return None
+    head: Event = {"time": event.time, "self_id": self_id}
+    head.update(renderer(event, self_id))
+    return head
+
+
+def _recall(event: Any, self_id: int) -> Event:
+    message: Message = event.message
+    if message.chat_type == "group":
+        return {
+            "post_type": "notice",
+            "notice_type": "group_recall",
+            "group_id": message.group_id,
+            "user_id": message.sender_id,
+            "operator_id": event.operator_id,
+            "message_id": message.message_id,
+        }
+    return {
+        "post_type": "notice",
+        "notice_type": "friend_recall",
+        "user_id": message.other_party(self_id),
+        "message_id": message.message_id,
+    }
+
+
+def _ban(event: Any, self_id: int) -> Event:
+    return {
+        "post_type": "notice",
+        "notice_type": "group_ban",
+        "sub_type": "ban" if event.duration else "lift_ban",
+        "group_id": event.group_id,
+        "operator_id": event.operator_id,
+        "user_id": event.user_id,
+        "duration": event.duration,
+    }
+
+
+def _admin(event: Any, self_id: int) -> Event:
+    return {
+        "post_type": "notice",
+        "notice_type": "group_admin",
+        "sub_type": "set" if event.is_admin else "unset",
+        "group_id": event.group_id,
+        "user_id": event.user_id,
+    }
+
+
+def _decrease(event: Any, self_id: int) -> Event:
+    kind = "kick_me" if event.kind == "kick" and event.user_id == self_id else event.kind
+    return {
+        "post_type": "notice",
+        "notice_type": "group_decrease",
+        "sub_type": kind,
+        "group_id": event.group_id,
+        "operator_id": event.operator_id,
+        "user_id": event.user_id,
+    }
+
+
+def _increase(event: Any, self_id: int) -> Event:
+    return {
+        "post_type": "notice",
+        "notice_type": "group_increase",
+        "sub_type": event.kind,
+        "group_id": event.group_id,
+        "operator_id": event.operator_id,
+        "user_id": event.user_id,
+    }
+
+
+def _friend_add(event: Any, self_id: int) -> Event:
+    other = event.friend_id if event.user_id == self_id else event.user_id
+    return {"post_type": "notice", "notice_type": "friend_add", "user_id": other}
+
+
+def _request(event: Any, self_id: int) -> Event:
+    request = event.request
+    if request.kind == "friend":
+        return {
+            "post_type": "request",
+            "request_type": "friend",
+            "user_id": request.user_id,
+            "comment": request.comment,
+            "flag": request.flag,
+        }
+    return {
+        "post_type": "request",
+        "request_type": "group",
+        "sub_type": request.sub_type,
+        "group_id": request.group_id,
+        "user_id": request.user_id,
+        "comment": request.comment,
+        "flag": request.flag,
+    }
+
+
+def _group_name(event: Any, self_id: int) -> Event:
+    return {
+        "post_type": "notice",
+        "notice_type": "notify",
+        "sub_type": "group_name",
+        "group_id": event.group_id,
+        "user_id": event.operator_id,
+        "name_new": event.name,
+    }
+
+
+def _card(event: Any, self_id: int) -> Event:
+    return {
+        "post_type": "notice",
+        "notice_type": "group_card",
+        "group_id": event.group_id,
+        "user_id": event.user_id,
+        "card_new": event.card_new,
+        "card_old": event.card_old,
+    }
+
+
+def _title(event: Any, self_id: int) -> Event:
+    return {
+        "post_type": "notice",
+        "notice_type": "notify",
+        "sub_type": "title",
+        "group_id": event.group_id,
+        "user_id": event.user_id,
+        "title": event.title,
+    }
+
+
+def _profile_like(event: Any, self_id: int) -> Event:
+    return {
+        "post_type": "notice",
+        "notice_type": "notify",
+        "sub_type": "profile_like",
+        "operator_id": event.operator_id,
+        "operator_nick": event.operator_nick,
+        "times": event.times,
+    }
+
+
+_NOTICE_RENDERERS: dict[type[ev.DomainEvent], Callable[[Any, int], Event]] = {
+    ev.MessageRecalled: _recall,
+    ev.MemberMuted: _ban,
+    ev.AdminChanged: _admin,
+    ev.MemberLeft: _decrease,
+    ev.MemberJoined: _increase,
+    ev.FriendAdded: _friend_add,
+    ev.RequestCreated: _request,
+    ev.GroupRenamed: _group_name,
+    ev.CardChanged: _card,
+    ev.TitleChanged: _title,
+    ev.ProfileLiked: _profile_like,
+}

@@ -1,0 +1,101 @@
+"""Parameter models with NapCat's coercion rules, and its validation messages.
+
+NapCat validates with TypeBox ``Value.Parse``: numbers become strings where a
+string is wanted, numeric strings become numbers, ``"true"``/``"false"``/1/0
+become booleans, and unknown keys are kept. Only the first error is reported,
+as ``Schema compilation error: <typebox message>``. qqsim appends the
+parameter's path, which NapCat omits, so a bot author sees what was wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
+
+from ..errors import BadParams
+
+
+def _bool(value: Any) -> Any:
+    # TypeBox converts only true/false/1/0 (and their strings) to booleans.
+    if isinstance(value, str) and value in ("true", "false", "1", "0"):
+        return value in ("true", "1")
+    if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+        return bool(value)
+    return value
+
+
+def _int(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            return int(text)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _str(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+Bool = Annotated[bool, BeforeValidator(_bool)]
+Int = Annotated[int, BeforeValidator(_int)]
+Str = Annotated[str, BeforeValidator(_str)]
+#: A QQ number, group number or message id given as a number or a numeric string.
+Id = Int
+
+
+class Params(BaseModel):
+    """Base of every action's parameter model."""
+
+    model_config = ConfigDict(extra="allow", strict=True, populate_by_name=True)
+
+
+class NoParams(Params):
+    """For actions that take no parameters (extra keys are ignored, as in NapCat)."""
+
+
+_TYPEBOX_MESSAGES = {
+    "missing": "Expected required property",
+    "string_type": "Expected string",
+    "int_type": "Expected number",
+    "int_parsing": "Expected number",
+    "int_from_float": "Expected number",
+    "float_type": "Expected number",
+    "bool_type": "Expected boolean",
+    "bool_parsing": "Expected boolean",
+    "literal_error": "Expected union value",
+    "enum": "Expected union value",
+    "dict_type": "Expected object",
+    "model_type": "Expected object",
+    "list_type": "Expected array",
+}
+
+
+def describe_error(error: ErrorDetails) -> str:
+    text = _TYPEBOX_MESSAGES.get(error["type"], error["msg"])
+    path = "/".join(str(part) for part in error["loc"])
+    return f"Schema compilation error: {text} (/{path})" if path else (
+        f"Schema compilation error: {text}"
+    )
+
+
+P = TypeVar("P", bound=Params)
+
+
+def parse_params(model: type[P], raw: object) -> P:
+    """Validate ``raw`` into ``model`` or raise ``BadParams`` with NapCat's text."""
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise BadParams("Schema compilation error: Expected object")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise BadParams(describe_error(exc.errors()[0])) from None

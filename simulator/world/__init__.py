@@ -1,0 +1,52 @@
+"""The simulated QQ world: synchronous state and rules over SQLite, no I/O.
+
+Must not import trio, adapters or the OneBot layer.
+"""
+
+from .events import (
+    AdminChanged,
+    CardChanged,
+    DomainEvent,
+    FriendAdded,
+    GroupRenamed,
+    MemberJoined,
+    MemberLeft,
+    MemberMuted,
+    MessageCreated,
+    MessageRecalled,
+    ProfileLiked,
+    RequestCreated,
+    TitleChanged,
+)
+from .seed import build_world, generate_spec, load_spec
+from .snapshots import Account, Friend, Group, Member, Message, Request, Segment
+from .spec import WorldSpec
+from .world import World
+
+__all__ = [
+    "Account",
+    "AdminChanged",
+    "CardChanged",
+    "DomainEvent",
+    "Friend",
+    "FriendAdded",
+    "Group",
+    "GroupRenamed",
+    "Member",
+    "MemberJoined",
+    "MemberLeft",
+    "MemberMuted",
+    "Message",
+    "MessageCreated",
+    "MessageRecalled",
+    "ProfileLiked",
+    "Request",
+    "RequestCreated",
+    "Segment",
+    "TitleChanged",
+    "World",
+    "WorldSpec",
+    "build_world",
+    "generate_spec",
+    "load_spec",
+]

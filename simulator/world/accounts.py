@@ -1,0 +1,166 @@
+"""People and bot accounts, friendships and profile likes."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from ..errors import InvalidState, NotFound
+from .core import WorldCore
+from .events import FriendAdded, ProfileLiked
+from .snapshots import Account, Friend
+from .tables import AccountRow, FriendshipRow, LikeRow
+
+# QQ lets an ordinary account like one friend's profile at most ten times a day.
+DAILY_LIKE_LIMIT = 10
+
+
+def account_of(row: AccountRow) -> Account:
+    return Account(
+        user_id=row.user_id,
+        nickname=row.nickname,
+        sex=row.sex,
+        age=row.age,
+        is_bot=row.is_bot,
+        qq_level=row.qq_level,
+        long_nick=row.long_nick,
+        reg_time=row.reg_time,
+    )
+
+
+class Accounts:
+    def __init__(self, core: WorldCore) -> None:
+        self._core = core
+        self._db = core.session
+
+    def add(
+        self,
+        user_id: int,
+        nickname: str,
+        *,
+        sex: str = "unknown",
+        age: int = 0,
+        is_bot: bool = False,
+        qq_level: int = 1,
+        long_nick: str = "",
+    ) -> Account:
+        if self._db.get(AccountRow, user_id) is not None:
+            raise InvalidState(f"账号 {user_id} 已存在")
+        row = AccountRow(
+            user_id=user_id,
+            nickname=nickname,
+            sex=sex,
+            age=age,
+            is_bot=is_bot,
+            qq_level=qq_level,
+            long_nick=long_nick,
+            reg_time=self._core.now() - 86400 * 365,
+        )
+        self._db.add(row)
+        self._db.commit()
+        return account_of(row)
+
+    def find(self, user_id: int) -> Account | None:
+        row = self._db.get(AccountRow, user_id)
+        return None if row is None else account_of(row)
+
+    def get(self, user_id: int) -> Account:
+        account = self.find(user_id)
+        if account is None:
+            raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
+        return account
+
+    def all(self) -> list[Account]:
+        rows = self._db.exec(select(AccountRow).order_by(col(AccountRow.user_id))).all()
+        return [account_of(r) for r in rows]
+
+    def bots(self) -> list[Account]:
+        return [a for a in self.all() if a.is_bot]
+
+    def bot_ids(self, among: set[int] | None = None) -> frozenset[int]:
+        query = select(AccountRow.user_id).where(col(AccountRow.is_bot))
+        if among is not None:
+            query = query.where(col(AccountRow.user_id).in_(among))
+        return frozenset(self._db.exec(query).all())
+
+    def update(self, user_id: int, **fields: object) -> Account:
+        row = self._row(user_id)
+        for name, value in fields.items():
+            if value is not None:
+                setattr(row, name, value)
+        self._db.commit()
+        return account_of(row)
+
+    def _row(self, user_id: int) -> AccountRow:
+        row = self._db.get(AccountRow, user_id)
+        if row is None:
+            raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
+        return row
+
+    # -- friendships -------------------------------------------------------
+
+    def is_friend(self, a: int, b: int) -> bool:
+        return self._db.get(FriendshipRow, (a, b)) is not None
+
+    def befriend(self, a: int, b: int, *, remark_a: str = "", remark_b: str = "") -> None:
+        """Make ``a`` and ``b`` friends; ``remark_a`` is what ``a`` calls ``b``."""
+        self.get(a), self.get(b)
+        if a == b or self.is_friend(a, b):
+            raise InvalidState(f"{a} 与 {b} 已是好友")
+        now = self._core.now()
+        self._db.add(FriendshipRow(owner_id=a, friend_id=b, remark=remark_a, since=now))
+        self._db.add(FriendshipRow(owner_id=b, friend_id=a, remark=remark_b, since=now))
+        self._db.commit()
+        self._core.emit(
+            FriendAdded(time=now, audience=self.bot_ids({a, b}), user_id=a, friend_id=b)
+        )
+
+    def unfriend(self, a: int, b: int) -> None:
+        for owner, friend in ((a, b), (b, a)):
+            row = self._db.get(FriendshipRow, (owner, friend))
+            if row is not None:
+                self._db.delete(row)
+        self._db.commit()
+
+    def friends_of(self, user_id: int) -> list[Friend]:
+        rows = self._db.exec(
+            select(FriendshipRow)
+            .where(FriendshipRow.owner_id == user_id)
+            .order_by(col(FriendshipRow.friend_id))
+        ).all()
+        return [Friend(r.owner_id, r.friend_id, r.remark, r.since) for r in rows]
+
+    def set_remark(self, owner_id: int, friend_id: int, remark: str) -> None:
+        row = self._db.get(FriendshipRow, (owner_id, friend_id))
+        if row is None:
+            raise InvalidState(f"用户 {friend_id} 不是好友")
+        row.remark = remark
+        self._db.commit()
+
+    # -- likes -------------------------------------------------------------
+
+    def like(self, from_id: int, to_id: int, times: int) -> None:
+        """Like ``to_id``'s profile; QQ caps likes per friend per day."""
+        liker = self.get(from_id)
+        self.get(to_id)
+        day = str(self._core.now() // 86400)
+        given = sum(
+            self._db.exec(
+                select(LikeRow.times).where(
+                    LikeRow.from_id == from_id, LikeRow.to_id == to_id, LikeRow.day == day
+                )
+            ).all()
+        )
+        if times < 1 or given + times > DAILY_LIKE_LIMIT:
+            raise InvalidState("点赞失败 今日同一好友点赞数已达上限")
+        self._db.add(LikeRow(from_id=from_id, to_id=to_id, day=day, times=times))
+        self._db.commit()
+        self._core.emit(
+            ProfileLiked(
+                time=self._core.now(),
+                audience=self.bot_ids({to_id}),
+                user_id=to_id,
+                operator_id=from_id,
+                operator_nick=liker.nickname,
+                times=times,
+            )
+        )

@@ -1,0 +1,338 @@
+"""Groups and their members: roles, cards, titles, mutes, joins and leaves.
+
+Permission rules follow QQ: the owner outranks admins, admins outrank members,
+and nobody acts on someone of equal or higher rank (except on themselves where
+QQ allows it, such as one's own card).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, func, select
+
+from ..errors import InvalidState, NotFound, PermissionDenied
+from .accounts import Accounts
+from .core import WorldCore
+from .events import (
+    AdminChanged,
+    CardChanged,
+    GroupRenamed,
+    MemberJoined,
+    MemberLeft,
+    MemberMuted,
+    TitleChanged,
+)
+from .snapshots import Group, Member
+from .tables import AccountRow, GroupRow, MemberRow
+
+RANK = {"owner": 2, "admin": 1, "member": 0}
+# QQ caps a single mute at 30 days.
+MAX_MUTE_SECONDS = 30 * 86400
+
+
+class Groups:
+    def __init__(self, core: WorldCore, accounts: Accounts) -> None:
+        self._core = core
+        self._db = core.session
+        self._accounts = accounts
+
+    # -- reading -----------------------------------------------------------
+
+    def find(self, group_id: int) -> Group | None:
+        row = self._db.get(GroupRow, group_id)
+        return None if row is None else self._group_of(row)
+
+    def get(self, group_id: int) -> Group:
+        group = self.find(group_id)
+        if group is None:
+            raise NotFound(f"群{group_id}不存在")
+        return group
+
+    def all(self) -> list[Group]:
+        rows = self._db.exec(select(GroupRow).order_by(col(GroupRow.group_id))).all()
+        return [self._group_of(r) for r in rows]
+
+    def of_user(self, user_id: int) -> list[Group]:
+        ids = self._db.exec(select(MemberRow.group_id).where(MemberRow.user_id == user_id)).all()
+        return [self.get(g) for g in sorted(ids)]
+
+    def find_member(self, group_id: int, user_id: int) -> Member | None:
+        row = self._db.get(MemberRow, (group_id, user_id))
+        return None if row is None else self._member_of(row)
+
+    def member(self, group_id: int, user_id: int) -> Member:
+        member = self.find_member(group_id, user_id)
+        if member is None:
+            raise NotFound(f"群({group_id})成员{user_id}不存在")
+        return member
+
+    def members(self, group_id: int) -> list[Member]:
+        rows = self._db.exec(
+            select(MemberRow).where(MemberRow.group_id == group_id).order_by(col(MemberRow.user_id))
+        ).all()
+        return [self._member_of(r) for r in rows]
+
+    def bot_members(self, group_id: int) -> frozenset[int]:
+        ids = self._db.exec(
+            select(MemberRow.user_id)
+            .join(AccountRow, col(AccountRow.user_id) == col(MemberRow.user_id))
+            .where(MemberRow.group_id == group_id, col(AccountRow.is_bot))
+        ).all()
+        return frozenset(ids)
+
+    def common_groups(self, a: int, b: int) -> list[int]:
+        mine = set(self._db.exec(select(MemberRow.group_id).where(MemberRow.user_id == a)).all())
+        theirs = self._db.exec(select(MemberRow.group_id).where(MemberRow.user_id == b)).all()
+        return sorted(mine.intersection(theirs))
+
+    def is_muted(self, group_id: int, user_id: int) -> bool:
+        """Whether the member cannot speak now (own mute or whole-group mute)."""
+        member = self.member(group_id, user_id)
+        if member.muted_at(self._core.clock.now()):
+            return True
+        return self.get(group_id).whole_mute and not member.is_admin
+
+    # -- creating and membership -------------------------------------------
+
+    def create(self, group_id: int, name: str, owner_id: int, *, max_members: int = 200) -> Group:
+        self._accounts.get(owner_id)
+        if self._db.get(GroupRow, group_id) is not None:
+            raise InvalidState(f"群{group_id}已存在")
+        now = self._core.now()
+        self._db.add(
+            GroupRow(
+                group_id=group_id,
+                name=name,
+                owner_id=owner_id,
+                max_member_count=max_members,
+                created_at=now,
+            )
+        )
+        self._db.add(MemberRow(group_id=group_id, user_id=owner_id, role="owner", join_time=now))
+        self._db.commit()
+        return self.get(group_id)
+
+    def add_member(
+        self,
+        group_id: int,
+        user_id: int,
+        *,
+        role: str = "member",
+        card: str = "",
+        title: str = "",
+        operator_id: int = 0,
+        kind: str = "approve",
+    ) -> Member:
+        group = self.get(group_id)
+        self._accounts.get(user_id)
+        if self.find_member(group_id, user_id) is not None:
+            raise InvalidState(f"{user_id} 已在群{group_id}中")
+        if group.member_count >= group.max_member_count:
+            raise InvalidState(f"群{group_id}人数已满")
+        now = self._core.now()
+        row = MemberRow(
+            group_id=group_id, user_id=user_id, role=role, card=card, title=title, join_time=now
+        )
+        self._db.add(row)
+        self._db.commit()
+        self._core.emit(
+            MemberJoined(
+                time=now,
+                audience=self.bot_members(group_id),
+                group_id=group_id,
+                user_id=user_id,
+                operator_id=operator_id,
+                kind=kind,
+            )
+        )
+        return self._member_of(row)
+
+    def remove_member(self, group_id: int, user_id: int, *, operator_id: int, kind: str) -> None:
+        """Take ``user_id`` out of the group; everyone who was in it hears about it."""
+        row = self._member_row(group_id, user_id)
+        audience = self.bot_members(group_id)
+        self._db.delete(row)
+        self._db.commit()
+        self._core.emit(
+            MemberLeft(
+                time=self._core.now(),
+                audience=audience,
+                group_id=group_id,
+                user_id=user_id,
+                operator_id=operator_id,
+                kind=kind,
+            )
+        )
+
+    def leave(self, group_id: int, user_id: int) -> bool:
+        """``user_id`` quits; QQ refuses an owner (who must disband) - returns False."""
+        member = self.member(group_id, user_id)
+        if member.role == "owner":
+            return False
+        self.remove_member(group_id, user_id, operator_id=user_id, kind="leave")
+        return True
+
+    def kick(self, actor_id: int, group_id: int, user_id: int) -> None:
+        self._require_outranks(actor_id, group_id, user_id)
+        self.remove_member(group_id, user_id, operator_id=actor_id, kind="kick")
+
+    # -- administration ----------------------------------------------------
+
+    def mute(self, actor_id: int, group_id: int, user_id: int, duration: int) -> None:
+        """Mute for ``duration`` seconds; 0 lifts the mute."""
+        target = self.member(group_id, user_id)
+        actor = self.member(group_id, actor_id)
+        if target.role == "owner":
+            raise PermissionDenied("cannot ban owner")
+        if target.role == "admin" and actor.role != "owner":
+            raise PermissionDenied("cannot ban admin")
+        if not actor.is_admin:
+            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+        duration = max(0, min(duration, MAX_MUTE_SECONDS))
+        now = self._core.now()
+        row = self._member_row(group_id, user_id)
+        row.mute_until = now + duration if duration else 0
+        self._db.commit()
+        self._emit_mute(group_id, user_id, actor_id, duration)
+
+    def mute_all(self, actor_id: int, group_id: int, enable: bool) -> None:
+        if not self.member(group_id, actor_id).is_admin:
+            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+        row = self._db.get(GroupRow, group_id)
+        assert row is not None
+        row.whole_mute = enable
+        self._db.commit()
+        # NapCat reports a whole-group mute as user 0 with duration -1.
+        self._emit_mute(group_id, 0, actor_id, -1 if enable else 0)
+
+    def _emit_mute(self, group_id: int, user_id: int, operator_id: int, duration: int) -> None:
+        self._core.emit(
+            MemberMuted(
+                time=self._core.now(),
+                audience=self.bot_members(group_id),
+                group_id=group_id,
+                user_id=user_id,
+                operator_id=operator_id,
+                duration=duration,
+            )
+        )
+
+    def set_admin(self, actor_id: int, group_id: int, user_id: int, enable: bool) -> None:
+        if self.member(group_id, actor_id).role != "owner":
+            raise PermissionDenied("ERR_NOT_GROUP_OWNER")
+        row = self._member_row(group_id, user_id)
+        if row.role == "owner" or (row.role == "admin") == enable:
+            return
+        row.role = "admin" if enable else "member"
+        self._db.commit()
+        self._core.emit(
+            AdminChanged(
+                time=self._core.now(),
+                audience=self.bot_members(group_id),
+                group_id=group_id,
+                user_id=user_id,
+                is_admin=enable,
+            )
+        )
+
+    def set_card(self, actor_id: int, group_id: int, user_id: int, card: str) -> None:
+        row = self._member_row(group_id, user_id)
+        if actor_id != user_id:
+            self._require_outranks(actor_id, group_id, user_id)
+        old, row.card = row.card, card
+        self._db.commit()
+        if old != card:
+            self._core.emit(
+                CardChanged(
+                    time=self._core.now(),
+                    audience=self.bot_members(group_id),
+                    group_id=group_id,
+                    user_id=user_id,
+                    card_old=old,
+                    card_new=card,
+                )
+            )
+
+    def set_title(self, actor_id: int, group_id: int, user_id: int, title: str) -> None:
+        if self.member(group_id, actor_id).role != "owner":
+            raise PermissionDenied("ERR_NOT_GROUP_OWNER")
+        row = self._member_row(group_id, user_id)
+        row.title = title
+        self._db.commit()
+        self._core.emit(
+            TitleChanged(
+                time=self._core.now(),
+                audience=self.bot_members(group_id),
+                group_id=group_id,
+                user_id=user_id,
+                title=title,
+            )
+        )
+
+    def rename(self, actor_id: int, group_id: int, name: str) -> None:
+        if not self.member(group_id, actor_id).is_admin:
+            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+        row = self._db.get(GroupRow, group_id)
+        assert row is not None
+        row.name = name
+        self._db.commit()
+        self._core.emit(
+            GroupRenamed(
+                time=self._core.now(),
+                audience=self.bot_members(group_id),
+                group_id=group_id,
+                operator_id=actor_id,
+                name=name,
+            )
+        )
+
+    def touch(self, group_id: int, user_id: int) -> None:
+        """Record that the member just spoke."""
+        row = self._member_row(group_id, user_id)
+        row.last_sent_time = self._core.now()
+
+    # -- helpers -----------------------------------------------------------
+
+    def _require_outranks(self, actor_id: int, group_id: int, user_id: int) -> None:
+        actor = self.member(group_id, actor_id)
+        target = self.member(group_id, user_id)
+        if RANK[actor.role] <= RANK[target.role]:
+            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+
+    def _member_row(self, group_id: int, user_id: int) -> MemberRow:
+        row = self._db.get(MemberRow, (group_id, user_id))
+        if row is None:
+            raise NotFound(f"群({group_id})成员{user_id}不存在")
+        return row
+
+    def _group_of(self, row: GroupRow) -> Group:
+        count = self._db.exec(
+            select(func.count()).select_from(MemberRow).where(MemberRow.group_id == row.group_id)
+        ).one()
+        return Group(
+            group_id=row.group_id,
+            name=row.name,
+            owner_id=row.owner_id,
+            max_member_count=row.max_member_count,
+            whole_mute=row.whole_mute,
+            member_count=int(count),
+            created_at=row.created_at,
+        )
+
+    def _member_of(self, row: MemberRow) -> Member:
+        account = self._accounts.get(row.user_id)
+        return Member(
+            group_id=row.group_id,
+            user_id=row.user_id,
+            nickname=account.nickname,
+            role=row.role,
+            card=row.card,
+            title=row.title,
+            join_time=row.join_time,
+            last_sent_time=row.last_sent_time,
+            level=row.level,
+            mute_until=row.mute_until,
+            sex=account.sex,
+            age=account.age,
+            is_bot=account.is_bot,
+            qq_level=account.qq_level,
+        )

@@ -1,0 +1,89 @@
+"""Media kept by the world: images, voices, videos and files that messages carry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import func, select
+
+from ..errors import NotFound
+from .core import WorldCore
+from .tables import ForwardRow, MediaRow
+
+
+@dataclass(frozen=True)
+class Media:
+    name: str
+    md5: str
+    size: int
+    kind: str
+    source: str
+    data: bytes | None
+
+
+def _media_of(row: MediaRow) -> Media:
+    return Media(row.name, row.md5, row.size, row.kind, row.source, row.data)
+
+
+class MediaStore:
+    def __init__(self, core: WorldCore) -> None:
+        self._core = core
+        self._db = core.session
+
+    def put(self, data: bytes, *, kind: str, ext: str, source: str = "") -> Media:
+        """Keep ``data``; the same bytes always get the same name."""
+        md5 = hashlib.md5(data).hexdigest().upper()
+        return self._put(f"{md5}.{ext}", md5, len(data), kind, source, data)
+
+    def put_reference(self, source: str, *, kind: str, ext: str) -> Media:
+        """Remember a remote URL without fetching it (no outbound network by default)."""
+        md5 = hashlib.md5(source.encode()).hexdigest().upper()
+        return self._put(f"{md5}.{ext}", md5, 0, kind, source, None)
+
+    def _put(
+        self, name: str, md5: str, size: int, kind: str, source: str, data: bytes | None
+    ) -> Media:
+        row = self._db.get(MediaRow, name)
+        if row is None:
+            row = MediaRow(name=name, md5=md5, size=size, kind=kind, source=source, data=data,
+                           created_at=self._core.now())
+            self._db.add(row)
+            self._db.commit()
+        return _media_of(row)
+
+    def find(self, name: str) -> Media | None:
+        row = self._db.get(MediaRow, name)
+        if row is None:
+            row = self._db.exec(select(MediaRow).where(MediaRow.md5 == name.upper())).first()
+        return None if row is None else _media_of(row)
+
+    def get(self, name: str) -> Media:
+        media = self.find(name)
+        if media is None:
+            raise NotFound("file not found")
+        return media
+
+    # -- forwards ----------------------------------------------------------
+
+    def put_forward(self, nodes: list[dict[str, Any]]) -> str:
+        count = self._db.exec(select(func.count()).select_from(ForwardRow)).one()
+        forward_id = str(7_400_000_000_000_000_000 + int(count) + 1)
+        self._db.add(
+            ForwardRow(
+                forward_id=forward_id,
+                nodes_json=json.dumps(nodes, ensure_ascii=False),
+                created_at=self._core.now(),
+            )
+        )
+        self._db.commit()
+        return forward_id
+
+    def forward(self, forward_id: str) -> list[dict[str, Any]]:
+        row = self._db.get(ForwardRow, forward_id)
+        if row is None:
+            raise NotFound("ResId无效: 找不到相关的聊天记录")
+        nodes: list[dict[str, Any]] = json.loads(row.nodes_json)
+        return nodes

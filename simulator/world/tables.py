@@ -1,0 +1,117 @@
+"""SQLModel tables: how the world is stored. Private to ``simulator.world``.
+
+Rows never leave the package; services turn them into frozen snapshots
+(``snapshots.py``) so callers cannot change state behind the world's back.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Field, SQLModel
+
+
+class AccountRow(SQLModel, table=True):
+    __tablename__ = "account"
+    user_id: int = Field(primary_key=True)
+    nickname: str
+    sex: str = "unknown"
+    age: int = 0
+    is_bot: bool = False
+    qq_level: int = 1
+    long_nick: str = ""
+    reg_time: int = 0
+
+
+class FriendshipRow(SQLModel, table=True):
+    """One direction of a friendship; a friendship is always stored both ways."""
+
+    __tablename__ = "friendship"
+    owner_id: int = Field(primary_key=True)
+    friend_id: int = Field(primary_key=True)
+    remark: str = ""
+    since: int = 0
+
+
+class GroupRow(SQLModel, table=True):
+    __tablename__ = "qgroup"
+    group_id: int = Field(primary_key=True)
+    name: str
+    owner_id: int
+    max_member_count: int = 200
+    whole_mute: bool = False
+    created_at: int = 0
+
+
+class MemberRow(SQLModel, table=True):
+    __tablename__ = "member"
+    group_id: int = Field(primary_key=True)
+    user_id: int = Field(primary_key=True)
+    role: str = "member"
+    card: str = ""
+    title: str = ""
+    join_time: int = 0
+    last_sent_time: int = 0
+    level: int = 1
+    mute_until: int = 0
+
+
+class RequestRow(SQLModel, table=True):
+    """A friend request or a group join/invite request, addressed to one bot."""
+
+    __tablename__ = "request"
+    flag: str = Field(primary_key=True)
+    kind: str  # "friend" | "group"
+    sub_type: str = ""  # group: "add" | "invite"
+    user_id: int  # who asks (or who invites)
+    self_id: int  # the bot account that must answer
+    group_id: int = 0
+    comment: str = ""
+    time: int = 0
+    state: str = "pending"  # "pending" | "approved" | "rejected"
+
+
+class MessageRow(SQLModel, table=True):
+    __tablename__ = "message"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(index=True, unique=True)
+    chat_type: str  # "group" | "private"
+    group_id: int = Field(default=0, index=True)
+    sender_id: int
+    peer_id: int = Field(index=True)  # group: the group id; private: the receiver
+    seq: int
+    time: int
+    segments_json: str
+    raw_message: str
+    recalled: bool = False
+    recalled_by: int = 0
+    temp_source: int = 0  # group a temp (non-friend) private chat started from
+
+
+class LikeRow(SQLModel, table=True):
+    __tablename__ = "profile_like"
+    id: int | None = Field(default=None, primary_key=True)
+    from_id: int = Field(index=True)
+    to_id: int = Field(index=True)
+    day: str
+    times: int
+
+
+class MediaRow(SQLModel, table=True):
+    """An image, voice, video or file a message carried, kept inside the world."""
+
+    __tablename__ = "media"
+    name: str = Field(primary_key=True)  # "<MD5>.<ext>", as NapCat names received media
+    md5: str = Field(index=True)
+    size: int
+    kind: str  # image | record | video | file
+    source: str = ""  # where the sender took it from (a URL is kept, never fetched)
+    data: bytes | None = None
+    created_at: int = 0
+
+
+class ForwardRow(SQLModel, table=True):
+    """The nodes of a forwarded (merged) message."""
+
+    __tablename__ = "forward"
+    forward_id: str = Field(primary_key=True)
+    nodes_json: str
+    created_at: int = 0
