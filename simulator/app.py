@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,6 +78,10 @@ class Simulator:
         self.world.add_listener(self.bus.publish)
         self.endpoints: list[Endpoint] = []
         self.actions: deque[ActionRecord] = deque(maxlen=10_000)
+        self.connections: list[BotLink] = []
+        self._connections_changed = trio.Event()
+        self._world_changed = trio.Event()
+        self.world.add_listener(self._on_world_change)
 
     # -- acting and reading ------------------------------------------------
 
@@ -112,6 +116,40 @@ class Simulator:
             ActionRecord(link.self_id, link.settings.name, action, params, body, elapsed_ms,
                          self.world.now())
         )
+
+    def _on_world_change(self, event: object) -> None:
+        self._world_changed.set()
+        self._world_changed = trio.Event()
+
+    async def wait_until(self, predicate: Callable[[], bool]) -> None:
+        """Wait until ``predicate()`` holds; it is re-checked after every world change.
+
+        Wrap it in ``trio.fail_after`` to bound the wait.
+        """
+        while not predicate():
+            await self._world_changed.wait()
+
+    # -- connections -------------------------------------------------------
+
+    def connection_opened(self, link: BotLink) -> None:
+        """Adapters call this when a bot connection is up (and events can flow)."""
+        self.connections.append(link)
+        self._notify_connections()
+
+    def connection_closed(self, link: BotLink) -> None:
+        if link in self.connections:
+            self.connections.remove(link)
+        self._notify_connections()
+
+    def _notify_connections(self) -> None:
+        self._connections_changed.set()
+        self._connections_changed = trio.Event()
+
+    async def wait_connected(self, bot_id: int | None = None, count: int = 1) -> None:
+        """Wait until ``count`` connections serve ``bot_id`` (any bot when None)."""
+        while sum(1 for link in self.connections
+                  if bot_id is None or link.self_id == bot_id) < count:
+            await self._connections_changed.wait()
 
     def default_bot(self) -> int:
         bots = self.world.accounts.bots()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from typing import Any
+
+from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -23,7 +26,34 @@ def open_session(db_path: str | None) -> Session:
     else:
         engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False})
     SQLModel.metadata.create_all(engine)
-    return Session(engine, expire_on_commit=False)
+    session = Session(engine, expire_on_commit=False)
+    _pin_small_rows(session)
+    return session
+
+
+def _pin_small_rows(session: Session) -> None:
+    """Keep every loaded account, group, member and friendship row alive.
+
+    SQLAlchemy's identity map holds rows weakly, so without this each
+    ``session.get`` of a row nobody references goes back to SQLite. The world
+    is the database's only writer, so pinned rows never go stale; messages
+    are not pinned, as history can grow without bound.
+    """
+    from .tables import AccountRow, FriendshipRow, GroupRow, MemberRow
+
+    pinned: dict[int, Any] = {}  # by id(): SQLModel rows are unhashable
+    session.info["pinned"] = pinned
+    small = (AccountRow, FriendshipRow, GroupRow, MemberRow)
+
+    @event.listens_for(session, "loaded_as_persistent")
+    @event.listens_for(session, "pending_to_persistent")
+    def _pin(_session: Session, instance: object) -> None:
+        if isinstance(instance, small):
+            pinned[id(instance)] = instance
+
+    @event.listens_for(session, "persistent_to_deleted")
+    def _unpin(_session: Session, instance: object) -> None:
+        pinned.pop(id(instance), None)
 
 
 class WorldCore:

@@ -7,7 +7,7 @@ QQ allows it, such as one's own card).
 
 from __future__ import annotations
 
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from ..errors import InvalidState, NotFound, PermissionDenied
 from .accounts import Accounts
@@ -34,6 +34,7 @@ class Groups:
         self._core = core
         self._db = core.session
         self._accounts = accounts
+        self._bot_members: dict[int, frozenset[int]] = {}
 
     # -- reading -----------------------------------------------------------
 
@@ -72,12 +73,17 @@ class Groups:
         return [self._member_of(r) for r in rows]
 
     def bot_members(self, group_id: int) -> frozenset[int]:
+        """Bot accounts in the group (cached: asked on every message, changed rarely)."""
+        cached = self._bot_members.get(group_id)
+        if cached is not None:
+            return cached
         ids = self._db.exec(
             select(MemberRow.user_id)
             .join(AccountRow, col(AccountRow.user_id) == col(MemberRow.user_id))
             .where(MemberRow.group_id == group_id, col(AccountRow.is_bot))
         ).all()
-        return frozenset(ids)
+        self._bot_members[group_id] = frozenset(ids)
+        return self._bot_members[group_id]
 
     def common_groups(self, a: int, b: int) -> list[int]:
         mine = set(self._db.exec(select(MemberRow.group_id).where(MemberRow.user_id == a)).all())
@@ -104,11 +110,13 @@ class Groups:
                 name=name,
                 owner_id=owner_id,
                 max_member_count=max_members,
+                member_count=1,
                 created_at=now,
             )
         )
         self._db.add(MemberRow(group_id=group_id, user_id=owner_id, role="owner", join_time=now))
         self._db.commit()
+        self._bot_members.pop(group_id, None)
         return self.get(group_id)
 
     def add_member(
@@ -133,7 +141,9 @@ class Groups:
             group_id=group_id, user_id=user_id, role=role, card=card, title=title, join_time=now
         )
         self._db.add(row)
+        self._group_row(group_id).member_count += 1
         self._db.commit()
+        self._bot_members.pop(group_id, None)
         self._core.emit(
             MemberJoined(
                 time=now,
@@ -151,7 +161,9 @@ class Groups:
         row = self._member_row(group_id, user_id)
         audience = self.bot_members(group_id)
         self._db.delete(row)
+        self._group_row(group_id).member_count -= 1
         self._db.commit()
+        self._bot_members.pop(group_id, None)
         self._core.emit(
             MemberLeft(
                 time=self._core.now(),
@@ -298,6 +310,12 @@ class Groups:
         if RANK[actor.role] <= RANK[target.role]:
             raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
 
+    def _group_row(self, group_id: int) -> GroupRow:
+        row = self._db.get(GroupRow, group_id)
+        if row is None:
+            raise NotFound(f"群{group_id}不存在")
+        return row
+
     def _member_row(self, group_id: int, user_id: int) -> MemberRow:
         row = self._db.get(MemberRow, (group_id, user_id))
         if row is None:
@@ -305,16 +323,13 @@ class Groups:
         return row
 
     def _group_of(self, row: GroupRow) -> Group:
-        count = self._db.exec(
-            select(func.count()).select_from(MemberRow).where(MemberRow.group_id == row.group_id)
-        ).one()
         return Group(
             group_id=row.group_id,
             name=row.name,
             owner_id=row.owner_id,
             max_member_count=row.max_member_count,
             whole_mute=row.whole_mute,
-            member_count=int(count),
+            member_count=row.member_count,
             created_at=row.created_at,
         )
 

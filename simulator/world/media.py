@@ -81,6 +81,9 @@ class MediaStore:
         self._db.commit()
         return forward_id
 
+    def has_forward(self, forward_id: str) -> bool:
+        return self._db.get(ForwardRow, forward_id) is not None
+
     def forward(self, forward_id: str) -> list[dict[str, Any]]:
         row = self._db.get(ForwardRow, forward_id)
         if row is None:

@@ -39,6 +39,10 @@ class Messages:
         self._db = core.session
         self._accounts = accounts
         self._groups = groups
+        self._last_row_id: int | None = None
+        self._last_seq: dict[tuple[str, int, int] | tuple[str, int], int] = {}
+        self._taken_ids: set[int] = set()
+        self._ids_loaded = False
 
     # -- sending -----------------------------------------------------------
 
@@ -106,13 +110,16 @@ class Messages:
         segments: list[Segment],
         raw_message: str,
     ) -> MessageRow:
-        total = self._db.exec(select(func.count()).select_from(MessageRow)).one()
-        nt_msg_id = _NT_MSG_ID_BASE + int(total) + 1
+        if self._last_row_id is None:
+            self._last_row_id = int(self._db.exec(select(func.max(MessageRow.id))).one() or 0)
+        self._last_row_id += 1
+        nt_msg_id = _NT_MSG_ID_BASE + self._last_row_id
         peer = group_id if chat_type == "group" else min(sender_id, peer_id)
         message_id, salt = short_message_id(nt_msg_id, chat_type, peer), 0
-        while self._find_row(message_id) is not None:  # an MD5 prefix can collide
+        while self._id_taken(message_id):  # an MD5 prefix can collide
             salt += 1
             message_id = short_message_id(nt_msg_id, chat_type, peer, salt)
+        self._taken_ids.add(message_id)
         row = MessageRow(
             message_id=message_id,
             chat_type=chat_type,
@@ -128,11 +135,23 @@ class Messages:
         self._db.flush()
         return row
 
+    def _id_taken(self, message_id: int) -> bool:
+        if not self._ids_loaded:  # a world from a file already has messages
+            self._taken_ids.update(self._db.exec(select(MessageRow.message_id)).all())
+            self._ids_loaded = True
+        return message_id in self._taken_ids
+
     def _next_seq(self, chat_type: str, a: int, b: int) -> int:
-        last = self._db.exec(
-            select(func.max(MessageRow.seq)).where(self._chat_filter(chat_type, a, b))
-        ).one()
-        return int(last or 0) + 1
+        """The next per-chat sequence number; cached so sending costs no MAX() query."""
+        key = (chat_type, a) if chat_type == "group" else (chat_type, min(a, b), max(a, b))
+        last = self._last_seq.get(key)
+        if last is None:
+            found = self._db.exec(
+                select(func.max(MessageRow.seq)).where(self._chat_filter(chat_type, a, b))
+            ).one()
+            last = int(found or 0)
+        self._last_seq[key] = last + 1
+        return last + 1
 
     @staticmethod
     def _chat_filter(chat_type: str, a: int, b: int) -> ColumnElement[bool]:

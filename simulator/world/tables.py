@@ -37,6 +37,8 @@ class GroupRow(SQLModel, table=True):
     name: str
     owner_id: int
     max_member_count: int = 200
+    #: Kept in step by add/remove so reading a group costs no COUNT query.
+    member_count: int = 0
     whole_mute: bool = False
     created_at: int = 0
 

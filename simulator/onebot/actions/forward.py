@@ -124,14 +124,20 @@ class ForwardMessages(TypedDict):
 @action("get_forward_msg", origin=Origin.SPEC)
 def get_forward_msg(ctx: ActionContext, p: GetForwardMsgParams) -> ForwardMessages:
     """The nodes of a forward, by its res_id or by the message that carries it."""
+    from .messages import visible_message
+
     ident = str(p.message_id if p.message_id not in (None, "") else (p.id or ""))
     if not ident:
         raise InvalidState("message_id is required")
-    forward_id = ident
-    if ident.isdigit() and ctx.world.messages.find(int(ident)) is not None:
-        carrier = ctx.world.messages.get(int(ident))
-        found = [s for s in carrier.segments if s.get("type") == "forward"]
-        if not found:
-            raise InvalidState("消息已过期或者为内层消息，无法获取转发消息")
-        forward_id = str(found[0]["data"]["id"])
-    return {"messages": forward_messages(ctx, forward_id)}
+    if not ident.isdigit():  # NapCat: a non-numeric id is a res_id
+        return {"messages": forward_messages(ctx, ident)}
+    try:
+        carrier = visible_message(ctx, int(ident))
+    except NotFound:
+        carrier = None
+    found = [s for s in carrier.segments if s.get("type") == "forward"] if carrier else []
+    if found:
+        return {"messages": forward_messages(ctx, str(found[0]["data"]["id"]))}
+    if carrier is None and ctx.world.media.has_forward(ident):  # qqsim's res_ids are numeric
+        return {"messages": forward_messages(ctx, ident)}
+    raise InvalidState("消息已过期或者为内层消息，无法获取转发消息")

@@ -136,7 +136,9 @@ def get_msg(ctx: ActionContext, p: MessageIdParams) -> dict[str, Any]:
 @action("delete_msg", origin=Origin.SPEC)
 def delete_msg(ctx: ActionContext, p: MessageIdParams) -> None:
     """Recall a message: one's own, or (as admin) a lower-ranked member's."""
-    message = ctx.world.messages.find(p.message_id)
-    if message is None:
-        raise NotFound("Recall failed")
+    try:
+        visible_message(ctx, p.message_id)
+    except NotFound:
+        # NapCat only knows the ids of messages its account has seen.
+        raise NotFound("Recall failed") from None
     ctx.world.messages.recall(ctx.self_id, p.message_id)

@@ -1,0 +1,165 @@
+"""The wire rules every adapter shares: decoding requests, checking tokens, encoding frames.
+
+This is the one place that knows how NapCat reads bytes off the wire, so the
+HTTP and WebSocket adapters cannot drift apart the way NapCat's own did.
+NapCat is JavaScript; where its behaviour on odd input follows from JS
+semantics (object spread, truthiness, ``String(x)``), the helpers below
+reproduce that, so a bot sees the same answer from qqsim.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import json5
+
+from ..onebot.envelope import NO_ECHO
+
+#: What ``parse_query`` yields: one string per key, or a list when the key repeats.
+Query = dict[str, str | list[str]]
+
+
+class BadJson(ValueError):
+    """A request body or frame that JSON5 cannot parse."""
+
+
+def parse_json5(text: str) -> object:
+    """Parse ``text`` as JSON5, as NapCat does for HTTP bodies and WebSocket frames."""
+    # Fast path: the stdlib parser is far quicker than pure-Python json5, and
+    # every text it accepts means the same thing in JSON5.
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    try:
+        return json5.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise BadJson(str(exc)) from None
+
+
+def parse_query(text: str) -> Query:
+    """A query string (or form body) the way Express reads it: repeated keys become lists."""
+    query: Query = {}
+    for key, value in parse_qsl(text, keep_blank_values=True):
+        if key not in query:
+            query[key] = value
+        else:
+            previous = query[key]
+            query[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    return query
+
+
+def decode_body(body: bytes, *, form: bool) -> dict[str, Any]:
+    """An HTTP request body as NapCat reads it: a form, or JSON5 whatever the Content-Type.
+
+    Raises ``BadJson`` for a body that is neither; an empty body is ``{}``.
+    """
+    text = body.decode("utf-8", errors="replace")
+    if form:
+        return dict(parse_query(text))
+    return _spread(parse_json5(text) if text else {})
+
+
+def _spread(value: object) -> dict[str, Any]:
+    """What ``{...value}`` gives in JavaScript: NapCat spreads the parsed body into an object."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, list | str):
+        return {str(index): item for index, item in enumerate(value)}
+    return {}
+
+
+def client_token(query_token: object, authorization: str | None) -> str:
+    """The token a client presents: ``access_token`` if a non-empty string, else the header.
+
+    NapCat keeps what follows the last ``Bearer `` in ``Authorization``, so a bare
+    token without the prefix also works.
+    """
+    if isinstance(query_token, str) and query_token:
+        return query_token
+    return (authorization or "").rsplit("Bearer ", 1)[-1]
+
+
+def token_matches(expected: str, presented: str) -> bool:
+    """Constant-time comparison, so response timing does not leak the token."""
+    return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
+
+
+def authorized(configured: str, query_token: object, authorization: str | None) -> bool:
+    """NapCat's check: none at all when no token is configured."""
+    return not configured or token_matches(configured, client_token(query_token, authorization))
+
+
+def encode(body: object) -> str:
+    """One outgoing frame or response body: compact JSON with raw UTF-8, as JSON.stringify."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a bot may send one) cannot go out as UTF-8; JS escapes it.
+        return json.dumps(body, separators=(",", ":"))
+    return text
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One WebSocket request: ``echo`` is NO_ECHO when the frame had none (or null)."""
+
+    action: str
+    params: object
+    echo: Any
+
+
+def split_frame(text: str) -> Frame | None:
+    """Read a WebSocket request frame as NapCat does.
+
+    Raises ``BadJson`` when NapCat answers "json解析失败" (unparsable, or ``null``,
+    whose ``.echo`` throws inside NapCat's try block). Returns None for a bare
+    number, string or boolean: NapCat throws outside any handler and never answers.
+    """
+    value = parse_json5(text)
+    if value is None:
+        raise BadJson("the frame is null")
+    if isinstance(value, list):
+        # An array is an object in JS: no action, so NapCat says "不支持的API undefined".
+        return Frame("undefined", {}, NO_ECHO)
+    if not isinstance(value, dict):
+        return None
+    params = value.get("params")
+    echo = value.get("echo")
+    return Frame(
+        action=_js_string(value["action"]) if "action" in value else "undefined",
+        params={} if _js_falsy(params) else params,
+        # NapCat uses `echo ?? ''`: an explicit null echo is answered like a missing one.
+        echo=NO_ECHO if echo is None else echo,
+    )
+
+
+def _js_falsy(value: object) -> bool:
+    # JS truthiness, not Python's: an empty list or object is truthy.
+    if value is None or value is False or value == "":
+        return True
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value == 0 or value != value  # 0 and NaN
+    return False
+
+
+def _js_string(value: object) -> str:
+    """``String(value)`` in JS, which NapCat uses to name an unknown action."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join("" if item is None else _js_string(item) for item in value)
+    if isinstance(value, dict):
+        return "[object Object]"
+    return str(value)

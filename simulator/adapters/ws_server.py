@@ -1,0 +1,122 @@
+"""Forward WebSocket server (NapCat's ``websocketServers``), on trio-websocket.
+
+Paths ``/api`` and ``/api/`` (query ignored) are API-only; every other path is
+universal: a lifecycle ``connect`` first, then heartbeats, events and API
+answers. A bad token does not fail the handshake: the bot gets one 1403 frame
+and the socket closes. The conversation itself lives in ``session.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import TYPE_CHECKING
+
+import trio
+from trio_websocket import (
+    ConnectionClosed,
+    WebSocketConnection,
+    WebSocketRequest,
+    serve_websocket,
+)
+
+from ..config import WebsocketServerConfig
+from ..link import BotLink
+from ..onebot.context import ConnectionSettings
+from ..onebot.profiles import Transport
+from . import wire
+from .session import TransportClosed, refuse, run_session
+
+if TYPE_CHECKING:
+    from ..app import Endpoint, Simulator
+
+log = logging.getLogger("qqsim.ws")
+
+API_ONLY_PATHS = ("/api", "/api/")
+#: NapCat's ``ws`` server takes frames up to 50 MB.
+MAX_MESSAGE_SIZE = 50 * 1024 * 1024
+
+
+class WebSocketTransport:
+    """A trio-websocket connection as a ``session.FrameTransport``."""
+
+    def __init__(self, connection: WebSocketConnection) -> None:
+        self._connection = connection
+
+    async def send(self, text: str) -> None:
+        try:
+            await self._connection.send_message(text)
+        except ConnectionClosed as exc:
+            raise TransportClosed from exc
+
+    async def receive(self) -> str:
+        try:
+            message = await self._connection.get_message()
+        except ConnectionClosed as exc:
+            raise TransportClosed from exc
+        # NapCat reads binary frames as UTF-8 text too.
+        return message if isinstance(message, str) else message.decode("utf-8", "replace")
+
+    async def close(self) -> None:
+        await self._connection.aclose()
+
+
+def _header(request: WebSocketRequest, name: bytes) -> str | None:
+    for key, value in request.headers:
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _split_target(target: str) -> tuple[str, str | None]:
+    """The raw path and the first ``access_token`` (as ``URLSearchParams.get``) of a target."""
+    path, _, query = target.partition("?")
+    token = wire.parse_query(query).get("access_token")
+    return path, token[0] if isinstance(token, list) else token
+
+
+async def serve_ws_server(
+    sim: Simulator, bot_id: int, config: WebsocketServerConfig, *,
+    task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Serve forward WebSocket connections for ``bot_id`` until cancelled."""
+    from ..app import Endpoint
+
+    settings = ConnectionSettings(
+        transport=Transport.WS_SERVER, message_format=config.messagePostFormat,
+        report_self_message=config.reportSelfMessage, name=config.name,
+    )
+
+    async def handle(request: WebSocketRequest) -> None:
+        # Each connection gets its own link: "one connection's view of the simulator".
+        await _handle_connection(request, sim.link(bot_id, settings), config)
+
+    async with trio.open_nursery() as nursery:
+        server = await nursery.start(partial(
+            serve_websocket, handle, config.host, config.port, None,
+            max_message_size=MAX_MESSAGE_SIZE,
+        ))
+        endpoint = Endpoint(bot_id, "ws", config.name, f"ws://{config.host}:{server.port}")
+        log.info("%s listening on %s", config.name, endpoint.url)
+        task_status.started(endpoint)
+
+
+async def _handle_connection(
+    request: WebSocketRequest, link: BotLink, config: WebsocketServerConfig
+) -> None:
+    path, query_token = _split_target(request.path)
+    try:
+        transport = WebSocketTransport(await request.accept())
+        if not wire.authorized(config.token, query_token, _header(request, b"authorization")):
+            await refuse(transport, link)
+            return
+        universal = path not in API_ONLY_PATHS
+        log.info("%s connected on %s (%s)", link.tag, path, "universal" if universal else "api")
+        await run_session(link, transport, events=universal, heartbeat_ms=config.heartInterval)
+        log.info("%s disconnected", link.tag)
+    except ConnectionClosed:
+        pass  # the bot left during the handshake
+    except Exception:
+        # trio-websocket lets a handler's error take the whole server down; keep it to
+        # this connection.
+        log.exception("%s connection failed", link.tag)
