@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from . import dispatch as _dispatch  # noqa: F401  registers the actions
-from .registry import REGISTRY
 from .profiles import NAPCAT
+from .registry import REGISTRY
 
 
 def action_table() -> list[dict[str, str]]:
