@@ -86,6 +86,26 @@ def render_event(
     return head
 
 
+Renderer = Callable[[Any, int], Event]
+_NOTICE_RENDERERS: dict[type[ev.DomainEvent], Renderer] = {}
+
+
+def renders(*event_types: type[ev.DomainEvent]) -> Callable[[Renderer], Renderer]:
+    """Register the decorated function as the renderer of ``event_types``.
+
+    Modules that add domain events register their renderers here; the
+    renderer returns the event's fields after ``time`` and ``self_id``.
+    """
+
+    def register(renderer: Renderer) -> Renderer:
+        for event_type in event_types:
+            _NOTICE_RENDERERS[event_type] = renderer
+        return renderer
+
+    return register
+
+
+@renders(ev.MessageRecalled)
 def _recall(event: Any, self_id: int) -> Event:
     message: Message = event.message
     if message.chat_type == "group":
@@ -105,6 +125,7 @@ def _recall(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.MemberMuted)
 def _ban(event: Any, self_id: int) -> Event:
     return {
         "post_type": "notice",
@@ -117,6 +138,7 @@ def _ban(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.AdminChanged)
 def _admin(event: Any, self_id: int) -> Event:
     return {
         "post_type": "notice",
@@ -127,6 +149,7 @@ def _admin(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.MemberLeft)
 def _decrease(event: Any, self_id: int) -> Event:
     kind = "kick_me" if event.kind == "kick" and event.user_id == self_id else event.kind
     return {
@@ -139,6 +162,7 @@ def _decrease(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.MemberJoined)
 def _increase(event: Any, self_id: int) -> Event:
     return {
         "post_type": "notice",
@@ -150,11 +174,13 @@ def _increase(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.FriendAdded)
 def _friend_add(event: Any, self_id: int) -> Event:
     other = event.friend_id if event.user_id == self_id else event.user_id
     return {"post_type": "notice", "notice_type": "friend_add", "user_id": other}
 
 
+@renders(ev.RequestCreated)
 def _request(event: Any, self_id: int) -> Event:
     request = event.request
     if request.kind == "friend":
@@ -176,6 +202,7 @@ def _request(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.GroupRenamed)
 def _group_name(event: Any, self_id: int) -> Event:
     return {
         "post_type": "notice",
@@ -187,6 +214,7 @@ def _group_name(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.CardChanged)
 def _card(event: Any, self_id: int) -> Event:
     return {
         "post_type": "notice",
@@ -198,6 +226,7 @@ def _card(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.TitleChanged)
 def _title(event: Any, self_id: int) -> Event:
     return {
         "post_type": "notice",
@@ -209,6 +238,7 @@ def _title(event: Any, self_id: int) -> Event:
     }
 
 
+@renders(ev.ProfileLiked)
 def _profile_like(event: Any, self_id: int) -> Event:
     return {
         "post_type": "notice",
@@ -219,17 +249,3 @@ def _profile_like(event: Any, self_id: int) -> Event:
         "times": event.times,
     }
 
-
-_NOTICE_RENDERERS: dict[type[ev.DomainEvent], Callable[[Any, int], Event]] = {
-    ev.MessageRecalled: _recall,
-    ev.MemberMuted: _ban,
-    ev.AdminChanged: _admin,
-    ev.MemberLeft: _decrease,
-    ev.MemberJoined: _increase,
-    ev.FriendAdded: _friend_add,
-    ev.RequestCreated: _request,
-    ev.GroupRenamed: _group_name,
-    ev.CardChanged: _card,
-    ev.TitleChanged: _title,
-    ev.ProfileLiked: _profile_like,
-}
