@@ -7,7 +7,9 @@ through ``sim.person(uid)`` and read history through ``sim.history``.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,14 +19,16 @@ from typing import TYPE_CHECKING, Any
 import trio
 
 from .bus import EventBus
-from .clock import Clock
+from .clock import Clock, SteerableClock
 from .config import SimulatorConfig
 from .errors import ConfigError
+from .faults import Fault, FaultNotSupported, FaultPlan, Level
 from .onebot.context import ConnectionSettings
 from .onebot.profiles import PROFILES, Profile
 from .people import Person
+from .scenarios.transcript import Transcript
 from .storage import Storage
-from .world import Message, World, WorldSpec, build_world, load_spec
+from .world import DomainEvent, Message, World, WorldSpec, build_world, load_spec
 
 if TYPE_CHECKING:
     from .link import BotLink
@@ -57,6 +61,24 @@ class ActionRecord:
     response: dict[str, Any]
     elapsed_ms: float
     time: int
+    #: Place in the traffic log that actions share with frames (1, 2, ...).
+    seq: int = 0
+    #: The fault kind that took this call (``simulator.faults``), if any.
+    fault: str | None = None
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    """One event frame handed to a bot connection, as rendered for it."""
+
+    bot_id: int
+    connection: str
+    event: dict[str, Any]
+    time: int
+    seq: int
+
+
+TrafficListener = Callable[[ActionRecord | FrameRecord], None]
 
 
 class Simulator:
@@ -79,9 +101,21 @@ class Simulator:
         self.endpoints: list[Endpoint] = []
         self.actions: deque[ActionRecord] = deque(maxlen=10_000)
         self.connections: list[BotLink] = []
+        self.frames: deque[FrameRecord] = deque(maxlen=10_000)
+        self._traffic_seq = itertools.count(1)
+        self._traffic_listeners: list[TrafficListener] = []
         self._connections_changed = trio.Event()
         self._world_changed = trio.Event()
         self.world.add_listener(self._on_world_change)
+        self._clock_moved = trio.Event()
+        #: Everything that happens, as JSON-lines-ready entries (``scenarios.transcript``).
+        self.transcript = Transcript(lambda: self.world.now())
+        #: Faults armed for bots' calls and connections (``simulator.faults``).
+        self.faults = FaultPlan(lambda: self.world.clock.now())
+        self.faults.validator = self._check_fault_support
+        self.faults.add_listener(self.transcript.fault)
+        self.add_traffic_listener(self._transcribe_traffic)
+        self._attach_world()
 
     # -- acting and reading ------------------------------------------------
 
@@ -110,19 +144,44 @@ class Simulator:
         return BotLink(self, bot_id, settings or ConnectionSettings(name="inproc"))
 
     def record_action(
-        self, link: BotLink, action: str, params: Any, body: dict[str, Any], elapsed_ms: float
+        self, link: BotLink, action: str, params: Any, body: dict[str, Any], elapsed_ms: float,
+        *, fault: str | None = None,
     ) -> None:
-        self.actions.append(
-            ActionRecord(link.self_id, link.settings.name, action, params, body, elapsed_ms,
-                         self.world.now())
-        )
+        record = ActionRecord(link.self_id, link.settings.name, action, params, body,
+                              elapsed_ms, self.world.now(), next(self._traffic_seq), fault)
+        self.actions.append(record)
+        self._tell_traffic(record)
+        self._wake_waiters()  # ``wait_until`` predicates may be about the bot's calls
+
+    def record_frame(self, link: BotLink, event: dict[str, Any]) -> None:
+        """Links call this for every event frame they hand a bot (kept in ``sim.frames``)."""
+        record = FrameRecord(link.self_id, link.settings.name, event, self.world.now(),
+                             next(self._traffic_seq))
+        self.frames.append(record)
+        self._tell_traffic(record)
+
+    def add_traffic_listener(self, listener: TrafficListener) -> None:
+        """Hear of every action and frame as it is recorded; must not block or raise."""
+        self._traffic_listeners.append(listener)
+
+    def remove_traffic_listener(self, listener: TrafficListener) -> None:
+        if listener in self._traffic_listeners:
+            self._traffic_listeners.remove(listener)
+
+    def _tell_traffic(self, record: ActionRecord | FrameRecord) -> None:
+        for listener in list(self._traffic_listeners):
+            listener(record)
 
     def _on_world_change(self, event: object) -> None:
+        self._wake_waiters()
+
+    def _wake_waiters(self) -> None:
         self._world_changed.set()
         self._world_changed = trio.Event()
 
     async def wait_until(self, predicate: Callable[[], bool]) -> None:
-        """Wait until ``predicate()`` holds; it is re-checked after every world change.
+        """Wait until ``predicate()`` holds; it is re-checked after every world change,
+        every action a bot calls, and every move of the clock.
 
         Wrap it in ``trio.fail_after`` to bound the wait.
         """
@@ -133,12 +192,15 @@ class Simulator:
 
     def connection_opened(self, link: BotLink) -> None:
         """Adapters call this when a bot connection is up (and events can flow)."""
+        link.connected_at = self.world.now()
         self.connections.append(link)
+        self.transcript.connection(link, "opened")
         self._notify_connections()
 
     def connection_closed(self, link: BotLink) -> None:
         if link in self.connections:
             self.connections.remove(link)
+            self.transcript.connection(link, "closed")
         self._notify_connections()
 
     def _notify_connections(self) -> None:
@@ -149,6 +211,11 @@ class Simulator:
         """Wait until ``count`` connections serve ``bot_id`` (any bot when None)."""
         while sum(1 for link in self.connections
                   if bot_id is None or link.self_id == bot_id) < count:
+            await self._connections_changed.wait()
+
+    async def wait_disconnected(self, bot_id: int | None = None) -> None:
+        """Wait until no connection serves ``bot_id`` (any bot when None)."""
+        while any(bot_id is None or link.self_id == bot_id for link in self.connections):
             await self._connections_changed.wait()
 
     def default_bot(self) -> int:
@@ -179,6 +246,120 @@ class Simulator:
     def close(self) -> None:
         self.world.close()
         self.storage.close()
+
+    # -- time, faults, transcript, reset (scenarios, tests, the console) -----
+
+    def advance(self, seconds: float) -> None:
+        """Move the world clock forward: mute expiry, timestamps, request expiry, heartbeats
+        and timed faults follow. Code sleeping in ``sleep_world`` wakes when its time comes.
+        """
+        clock = self.world.clock
+        if not isinstance(clock, SteerableClock):
+            raise ConfigError(f"this world's clock ({type(clock).__name__}) cannot be advanced")
+        clock.advance(seconds)
+
+    async def sleep_world(self, seconds: float) -> None:
+        """Sleep until the world clock has moved ``seconds`` forward.
+
+        A ``SystemClock`` moves with real time, and both clocks jump when
+        advanced; a ``ManualClock`` moves only when advanced. After a jump past
+        several deadlines a sleeper wakes once, not once per missed deadline.
+        """
+        clock = self.world.clock
+        deadline = clock.now() + seconds
+        while (remaining := deadline - clock.now()) > 0:
+            moved = self._clock_moved
+            real_time = getattr(clock, "follows_real_time", True)
+            with trio.move_on_after(remaining if real_time else math.inf):
+                await moved.wait()
+            if self.world.clock is not clock:  # ``reset`` brought a new clock: start over
+                clock = self.world.clock
+                deadline = clock.now() + seconds
+
+    async def settle(self, cushion: float = 0.0) -> None:
+        """Wait until every task of this process is blocked: what was triggered is sent.
+
+        Use it after advancing the clock or injecting events, before checking
+        what went out; the bot under test runs elsewhere and is not waited for.
+        """
+        from trio.testing import wait_all_tasks_blocked
+
+        await wait_all_tasks_blocked(cushion)
+
+    def reset(self, spec: WorldSpec | None = None, *, profile: str | None = None,
+              clock: Clock | None = None) -> None:
+        """Throw the world away and build a fresh one (from ``spec``, else the same spec).
+
+        Bot connections stay open and see the new world; faults, recorded
+        actions and frames, and the transcript start empty. ``clock`` replaces
+        the world's clock (default: keep it). Needs an in-memory world.
+        """
+        if self.config.db_path is not None:
+            raise ConfigError("reset rebuilds the world in memory; this one lives in a file")
+        if profile is not None:
+            if profile not in PROFILES:
+                raise ConfigError(f"unknown profile {profile!r} (know {list(PROFILES)})")
+            self.profile = PROFILES[profile]
+        old = self.world
+        self._detach_world()
+        self.spec = spec or self.spec
+        self.world = build_world(self.spec, clock=clock or old.clock)
+        self.world.add_listener(self.bus.publish)
+        self.world.add_listener(self._on_world_change)
+        self._attach_world()
+        old.close()
+        self.faults.clear()
+        self.actions.clear()
+        self.frames.clear()
+        self.transcript.clear()
+        self._on_clock_moved(0)  # sleepers re-read the (maybe new) clock
+
+    def _attach_world(self) -> None:
+        """Listen to the world's changes and clock (the bus and waiters are hooked already)."""
+        self.world.add_listener(self._transcribe_world)
+        if isinstance(self.world.clock, SteerableClock):
+            self.world.clock.add_listener(self._on_clock_moved)
+
+    def _detach_world(self) -> None:
+        for sink in (self.bus.publish, self._on_world_change, self._transcribe_world):
+            self.world.remove_listener(sink)
+        if isinstance(self.world.clock, SteerableClock):
+            self.world.clock.remove_listener(self._on_clock_moved)
+
+    def _transcribe_world(self, event: DomainEvent) -> None:
+        self.transcript.world(event)
+
+    def _transcribe_traffic(self, record: ActionRecord | FrameRecord) -> None:
+        if isinstance(record, ActionRecord):
+            self.transcript.action(record)
+        else:
+            self.transcript.frame(record)
+
+    def _on_clock_moved(self, seconds: float) -> None:
+        if seconds:
+            self.transcript.clock(seconds)
+        self._clock_moved.set()
+        self._clock_moved = trio.Event()
+        self._wake_waiters()
+
+    def _check_fault_support(self, fault: Fault) -> None:
+        """Refuse a wire-level fault no live connection of its target can apply."""
+        if fault.level is Level.ACTION:
+            return
+        who = f"bot {fault.bot}" if fault.bot is not None else "any bot"
+        if fault.connection is not None:
+            who += f" named {fault.connection!r}"
+        targets = [link for link in self.connections
+                   if (fault.bot is None or link.self_id == fault.bot)
+                   and (fault.connection is None or link.settings.name == fault.connection)]
+        if not targets:
+            raise FaultNotSupported(f"{fault.kind}: no live connection of {who} to apply it to")
+        unable = [link.tag for link in targets if fault.kind not in link.wire_faults]
+        if unable:
+            raise FaultNotSupported(
+                f"{fault.kind} cannot be applied on {', '.join(unable)}: that adapter does not "
+                "support it; name a connection that does (connection: <adapter name>)"
+            )
 
 
 @asynccontextmanager

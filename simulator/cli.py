@@ -71,7 +71,44 @@ def _parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="print a world as YAML (e.g. a generated one)")
     _world_args(seed)
+    _test_args(sub.add_parser("test", help="run scenario files against a bot (exit 1 on failure)"))
     return parser
+
+
+def _test_args(test: argparse.ArgumentParser) -> None:
+    test.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    test.add_argument("--bot-cmd", metavar="CMD",
+                      help="start the bot under test with this command (it gets QQSIM_WS_URL, "
+                           "QQSIM_HTTP_URL, QQSIM_TOKEN, QQSIM_BOT_ID)")
+    test.add_argument("--junit", metavar="FILE", help="write JUnit XML results here")
+    test.add_argument("--transcript-dir", metavar="DIR",
+                      help="write each scenario's transcript here as JSON lines")
+    test.add_argument("--config", metavar="FILE",
+                      help="a NapCat onebot11.json for the bot's connections (default: HTTP "
+                           "server and forward WebSocket)")
+    test.add_argument("--bot", type=int, help="the bot account under test (default: the "
+                      "first scenario's bot)")
+    test.add_argument("--host", default="127.0.0.1")
+    test.add_argument("--http-port", type=int, default=3000, help="default 3000; 0 picks one")
+    test.add_argument("--ws-port", type=int, default=3001, help="default 3001; 0 picks one")
+    test.add_argument("--token", default="", help="access token for the default listeners")
+    test.add_argument("--connect-timeout", type=float, default=30.0, metavar="SECONDS",
+                      help="how long to wait for the bot to connect (default 30)")
+    test.add_argument("-v", "--verbose", action="store_true",
+                      help="print every scenario's transcript, not only failed ones")
+
+
+def _test(args: argparse.Namespace) -> int:
+    from .scenarios.runner import TestOptions, run_tests
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
+                        datefmt="%H:%M:%S")
+    return run_tests(TestOptions(
+        paths=args.paths, bot_cmd=args.bot_cmd, junit=args.junit,
+        transcript_dir=args.transcript_dir, config=args.config, bot=args.bot, host=args.host,
+        http_port=args.http_port, ws_port=args.ws_port, token=args.token,
+        connect_timeout=args.connect_timeout, verbose=args.verbose,
+    ))
 
 
 def _bot_configs(args: argparse.Namespace, spec: WorldSpec) -> dict[int, OneBotConfig]:
@@ -151,7 +188,7 @@ def _seed(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"run": _run, "actions": _actions, "seed": _seed}
+    commands = {"run": _run, "actions": _actions, "seed": _seed, "test": _test}
     try:
         return commands[args.command](args)
     except ConfigError as exc:

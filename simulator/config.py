@@ -56,12 +56,27 @@ class WebsocketServerConfig(_Adapter):
 
 
 class WebsocketClientConfig(_Adapter):
+    """A reverse WebSocket: qqsim connects out to the bot.
+
+    ``apiUrl``, ``eventUrl`` and ``useUniversalClient`` are qqsim extensions for
+    go-cqhttp's split reverse WebSocket and are read only under the ``gocq``
+    profile (NapCat drops such keys: it always opens one universal connection
+    to ``url``). Under ``gocq``, when ``useUniversalClient`` is false and an
+    ``apiUrl`` or ``eventUrl`` is given, qqsim opens an API connection
+    (``X-Client-Role: API``) to ``apiUrl`` and an Event connection
+    (``X-Client-Role: Event``) to ``eventUrl``, an empty one meaning ``url``;
+    otherwise one ``Universal`` connection to ``url``.
+    """
+
     name: str = "websocket-client"
     url: str = "ws://localhost:8082"
     reportSelfMessage: bool = False
     heartInterval: int = 30000
     reconnectInterval: int = 5000
     verifyCertificate: bool = True
+    apiUrl: str = ""
+    eventUrl: str = ""
+    useUniversalClient: bool = False
 
 
 class NetworkConfig(BaseModel):

@@ -3,20 +3,30 @@
 A link knows which bot account it serves and its connection settings; it runs
 actions and renders events for that bot, and logs one line per action and
 per event. Adapters only move the resulting JSON over their transport.
+
+Faults (``simulator.faults``) apply here, where every transport passes:
+``handle`` (a bot's call) takes action-level faults, ``outgoing`` (an event
+frame) and ``heartbeat_frame`` take wire-level ones. ``call``/``call_frames``
+run an action with no fault, for in-process callers.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import trio
+
+from .faults import Fault, FaultKind, failure_text
 from .onebot import dispatch
 from .onebot.codec import segments_to_text
 from .onebot.context import ActionContext, ConnectionSettings
-from .onebot.envelope import NO_ECHO, response
+from .onebot.envelope import NO_ECHO, frames, response
 from .onebot.events import render_event
 from .onebot.events.meta import heartbeat, lifecycle_connect
+from .onebot.profiles import Failure, Profile
 from .world import DomainEvent
 
 if TYPE_CHECKING:
@@ -24,48 +34,217 @@ if TYPE_CHECKING:
 
 traffic = logging.getLogger("qqsim.traffic")
 
+#: Wire faults a live connection applies once it ``attach_wire``s (every WebSocket session).
+SESSION_WIRE_FAULTS = frozenset({
+    FaultKind.DROP_CONNECTION, FaultKind.MALFORMED_FRAME, FaultKind.DUPLICATE_EVENTS,
+    FaultKind.REORDER_EVENTS, FaultKind.STOP_HEARTBEATS,
+})
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One event frame to send: the event, and the text that goes on the wire."""
+
+    event: dict[str, Any]
+    text: str
+
 
 class BotLink:
     def __init__(self, sim: Simulator, self_id: int, settings: ConnectionSettings) -> None:
         self.sim = sim
         self.self_id = self_id
         self.settings = settings
-        self.context = ActionContext(
-            world=sim.world,
-            self_id=self_id,
-            settings=settings,
-            profile=sim.profile,
-            files=sim.storage,
-            allow_remote_media=sim.config.allow_remote_media,
+        #: World time the bot connected (set again by ``Simulator.connection_opened``).
+        self.connected_at = sim.world.now()
+        self._context = self._new_context()
+        #: Wire-level fault kinds this connection's adapter applies (see ``attach_wire``).
+        self.wire_faults: frozenset[FaultKind] = frozenset()
+        self._wire_scope: trio.CancelScope | None = None
+        self._held: list[Outgoing] = []
+
+    def _new_context(self) -> ActionContext:
+        return ActionContext(
+            world=self.sim.world,
+            self_id=self.self_id,
+            settings=self.settings,
+            profile=self.sim.profile,
+            files=self.sim.storage,
+            allow_remote_media=self.sim.config.allow_remote_media,
         )
+
+    @property
+    def context(self) -> ActionContext:
+        """What handlers see; rebuilt when ``Simulator.reset`` replaced the world or profile."""
+        if self._context.world is not self.sim.world or self._context.profile is not (
+            self.sim.profile
+        ):
+            self._context = self._new_context()
+        return self._context
 
     @property
     def tag(self) -> str:
         return f"[{self.self_id} {self.settings.name or self.settings.transport}]"
 
+    # -- actions -----------------------------------------------------------
+
     def call(self, action: object, params: object, echo: Any = NO_ECHO) -> dict[str, Any]:
-        """Run one action and return the envelope for this link's transport."""
+        """Run one action and return the (final) envelope for this link's transport."""
+        return self.call_frames(action, params, echo)[-1]
+
+    def call_frames(self, action: object, params: object, echo: Any = NO_ECHO
+                    ) -> list[dict[str, Any]]:
+        """Run one action and return every envelope the bot gets for it, in order.
+
+        One for an ordinary action; a stream action's packets come before its
+        final envelope (NapCat §3.6), all with the same echo.
+        """
+        return self._run(action, params, echo, None)
+
+    async def handle(self, action: object, params: object, echo: Any = NO_ECHO
+                     ) -> list[dict[str, Any]]:
+        """Answer a bot's call as transports do: action-level faults first, then the action.
+
+        Returns the envelopes to send, in order; an empty list means the call
+        is never answered (a ``no_reply`` fault).
+        """
+        name = plain_action_name(action, self.sim.profile)
+        fault = self.sim.faults.take_action(self.self_id, self.settings.name, name)
+        if fault is None:
+            return self._run(action, params, echo, None)
+        if fault.kind is FaultKind.DELAY:
+            await trio.sleep(fault.seconds)
+            return self._run(action, params, echo, fault)
+        if fault.kind is FaultKind.FAIL_DELIVERED:
+            return self._run(action, params, echo, fault)
+        started = time.perf_counter()
+        if fault.kind is FaultKind.NO_REPLY:
+            self._record(str(action), params, {}, started, fault, "no reply")
+            return []
+        body = self._failure(str(action), fault, echo)
+        self._record(str(action), params, body, started, fault, _result(body))
+        return [body]
+
+    def _run(self, action: object, params: object, echo: Any, fault: Fault | None
+             ) -> list[dict[str, Any]]:
         started = time.perf_counter()
         outcome = dispatch.call(self.context, action, params)
+        sent = frames(outcome, self.settings.transport, self.sim.profile, echo)
+        if fault is not None and fault.kind is FaultKind.FAIL_DELIVERED:
+            # Done in the world, yet the bot hears of a failure.
+            sent = [self._failure(outcome.action, fault, echo)]
+        body = sent[-1]
+        result = "ok" if outcome.ok and fault is None else _result(body, outcome.message)
+        self._record(outcome.action, params, body, started, fault, result)
+        return sent
+
+    def _failure(self, action: str, fault: Fault, echo: Any) -> dict[str, Any]:
+        outcome = dispatch.Outcome(action, failure=Failure.RUNTIME, message=failure_text(fault))
         body = response(outcome, self.settings.transport, self.sim.profile, echo)
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        result = "ok" if outcome.ok else f"failed {body['retcode']} {outcome.message}"
-        traffic.info("%s ← %s %s → %s (%.1f ms)", self.tag, outcome.action,
-                     _brief(params), result, elapsed_ms)
-        self.sim.record_action(self, outcome.action, params, body, elapsed_ms)
+        if fault.retcode is not None:
+            body["retcode"] = fault.retcode
         return body
+
+    def _record(self, action: str, params: object, body: dict[str, Any], started: float,
+                fault: Fault | None, result: str) -> None:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        note = f" [fault {fault.kind}]" if fault is not None else ""
+        traffic.info("%s ← %s %s → %s (%.1f ms)%s", self.tag, action, _brief(params), result,
+                     elapsed_ms, note)
+        if fault is None:
+            self.sim.record_action(self, action, params, body, elapsed_ms)
+        else:
+            self.sim.record_action(self, action, params, body, elapsed_ms, fault=str(fault.kind))
+
+    # -- events ------------------------------------------------------------
 
     def render(self, event: DomainEvent) -> dict[str, Any] | None:
         rendered = render_event(event, self.self_id, self.settings, self.sim.profile)
         if rendered is not None:
             traffic.info("%s → %s", self.tag, describe_event(rendered))
+            self.sim.record_frame(self, rendered)
         return rendered
 
+    def outgoing(self, event: DomainEvent) -> list[Outgoing]:
+        """The frames to send for ``event`` on this connection, after event-level faults."""
+        rendered = self.render(event)
+        if rendered is None:
+            return []
+        from .adapters.wire import encode
+
+        frame = Outgoing(rendered, encode(rendered))
+        fault = self.sim.faults.take_event(self.self_id, self.settings.name)
+        kind = fault.kind if fault is not None else None
+        if kind is FaultKind.DROP_CONNECTION:
+            self._held.clear()
+            self.drop()
+            return []
+        if kind is FaultKind.REORDER_EVENTS:
+            self._held.append(frame)  # goes out after this connection's next event
+            return []
+        sent = [frame]
+        if kind is FaultKind.DUPLICATE_EVENTS:
+            self.sim.record_frame(self, rendered)
+            sent.append(frame)
+        elif kind is FaultKind.MALFORMED_FRAME:
+            sent = [Outgoing(rendered, frame.text[: len(frame.text) // 2])]
+        sent.extend(self._held)
+        self._held.clear()
+        return sent
+
     def lifecycle(self) -> dict[str, Any]:
-        return lifecycle_connect(self.self_id, self.sim.world.now())
+        event = lifecycle_connect(self.self_id, self.sim.world.now())
+        self.sim.record_frame(self, event)
+        return event
 
     def heartbeat(self, interval_ms: int) -> dict[str, Any]:
-        return heartbeat(self.self_id, self.sim.world.now(), interval_ms)
+        event = heartbeat(self.self_id, self.sim.world.now(), interval_ms)
+        self.sim.record_frame(self, event)
+        return event
+
+    def heartbeat_frame(self, interval_ms: int) -> dict[str, Any] | None:
+        """The heartbeat to send now, or None while a ``stop_heartbeats`` fault holds."""
+        if self.sim.faults.take_heartbeat(self.self_id, self.settings.name) is not None:
+            return None
+        return self.heartbeat(interval_ms)
+
+    # -- the wire under this link ---------------------------------------------
+
+    def attach_wire(self, scope: trio.CancelScope,
+                    faults: frozenset[FaultKind] = SESSION_WIRE_FAULTS) -> None:
+        """A live connection hands over its cancel scope so wire faults can drop it.
+
+        ``faults`` are the wire-level kinds the adapter applies on this link.
+        """
+        self._wire_scope = scope
+        self.wire_faults = self.wire_faults | faults
+
+    def supports(self, *kinds: FaultKind) -> None:
+        """An adapter without a droppable connection declares the wire faults it applies."""
+        self.wire_faults = self.wire_faults | frozenset(kinds)
+
+    def drop(self) -> None:
+        """Close this connection abruptly (a ``drop_connection`` fault)."""
+        if self._wire_scope is None:
+            from .faults import FaultNotSupported
+
+            raise FaultNotSupported(f"{self.tag} has no live connection to drop")
+        traffic.info("%s connection dropped by a fault", self.tag)
+        self._wire_scope.cancel()
+
+
+def plain_action_name(action: object, profile: Profile) -> str:
+    """The action name a fault matches: ``send_msg_async`` is ``send_msg``."""
+    name = action if isinstance(action, str) else str(action)
+    for suffix in profile.alias_suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name.removesuffix(suffix)
+    return name
+
+
+def _result(body: dict[str, Any], message: str | None = None) -> str:
+    if body.get("status") == "ok":
+        return "ok"
+    return f"failed {body.get('retcode')} {message if message is not None else body.get('message')}"
 
 
 def _brief(params: object, limit: int = 120) -> str:

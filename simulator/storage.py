@@ -34,6 +34,13 @@ class Storage:
         except OSError:
             raise InvalidState(f"文件处理失败: 识别URL失败, uri= {path}") from None
 
+    def list_dir(self, path: str) -> list[str] | None:
+        """Files under directory ``path`` (relative paths, sorted); None if not a directory."""
+        folder = self._inside(path)
+        if not folder.is_dir():
+            return None
+        return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
     def export(self, name: str, data: bytes) -> str:
         path = self._inside(f"media/{Path(name).name}")
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,9 +30,16 @@ STANDARD = [
     "clean_cache",
 ]
 
-# NapCat §3.5: actions whose success carries no ``data`` key.
-VOID = {"send_like", "set_friend_add_request", ".handle_quick_operation", "set_restart",
-        "clean_cache", "set_group_special_title"}
+# NapCat §3.5: actions whose success carries no ``data`` key (send_packet only
+# with rsp=false, so it is declared with data).
+VOID = {
+    "send_like", "set_friend_add_request", "set_friend_remark", "set_doubt_friends_add_request",
+    "_send_group_notice", ".handle_quick_operation", "_set_model_show", "get_guild_list",
+    "get_guild_service_profile", "nc_get_packet_status", "set_restart", "clean_cache",
+    "clean_stream_temp_file", "set_group_special_title", "set_group_sign", "send_group_sign",
+    "send_poke", "group_poke", "friend_poke", "set_group_todo", "complete_group_todo",
+    "cancel_group_todo", "delete_qzone_msg", "bot_exit",
+}
 
 
 def test_the_standard_names_are_registered_and_routed(sim: Simulator) -> None:

@@ -1,8 +1,9 @@
 """One OneBot WebSocket conversation, whatever carries the frames.
 
-The forward WebSocket server uses it today; the reverse WebSocket client and
-the HTTP server's embedded WebSocket plug their own ``FrameTransport`` into
-the same ``run_session``, so all three behave alike.
+The forward WebSocket server, the reverse WebSocket client and the HTTP
+server's embedded WebSocket each plug their own ``FrameTransport`` into the
+same ``run_session``, so all three behave alike. Every request frame is
+answered by ``respond()`` (the one call site of ``BotLink.handle`` for frames).
 
 Per connection there is one nursery with:
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import trio
@@ -57,16 +59,17 @@ class FrameTransport(Protocol):
     async def close(self) -> None: ...
 
 
-def respond(link: BotLink, text: str) -> str | None:
-    """The reply to one request frame, or None when NapCat would send nothing."""
+async def respond(link: BotLink, text: str) -> list[str]:
+    """The replies to one request frame: one, several for a stream action, none when
+    NapCat would send nothing (or a fault holds the answer back)."""
     try:
         frame = wire.split_frame(text)
     except wire.BadJson:
-        return wire.encode(failure_frame(1400, BAD_JSON_TEXT, link.sim.profile))
+        return [wire.encode(failure_frame(1400, BAD_JSON_TEXT, link.sim.profile))]
     if frame is None:
         log.warning("%s ignored a frame that is not a JSON object: %.80s", link.tag, text)
-        return None
-    return wire.encode(link.call(frame.action, frame.params, frame.echo))
+        return []
+    return [wire.encode(f) for f in await link.handle(frame.action, frame.params, frame.echo)]
 
 
 async def refuse(transport: FrameTransport, link: BotLink) -> None:
@@ -79,32 +82,50 @@ async def refuse(transport: FrameTransport, link: BotLink) -> None:
         pass
 
 
+@dataclass(frozen=True)
+class SessionKind:
+    """What one connection carries.
+
+    ``events``: lifecycle, heartbeats and events; ``api``: answers to requests
+    (an event-only connection reads and ignores frames, as go-cqhttp's
+    ``/event``). ``lifecycle_extras`` are extra keys on the lifecycle frame.
+    """
+
+    events: bool = True
+    api: bool = True
+    heartbeat_ms: int = 30000
+    lifecycle_extras: tuple[tuple[str, object], ...] = ()
+
+
 async def run_session(
-    link: BotLink, transport: FrameTransport, *, events: bool, heartbeat_ms: int
+    link: BotLink, transport: FrameTransport, *, events: bool, heartbeat_ms: int,
+    api: bool = True, lifecycle_extras: tuple[tuple[str, object], ...] = (),
 ) -> None:
     """Serve one authorized connection until the peer goes away.
 
-    ``events`` makes it universal (lifecycle, heartbeats and events besides API
-    answers); otherwise it is API-only. ``heartbeat_ms <= 0`` sends no heartbeats.
+    ``events`` makes it carry lifecycle, heartbeats and events; ``api`` makes it
+    answer requests (both: universal). ``heartbeat_ms <= 0`` sends no heartbeats.
     The caller owns the transport and closes it afterwards.
     """
+    kind = SessionKind(events, api, heartbeat_ms, lifecycle_extras)
     if not events:
-        await _serve(link, transport, None, 0)
+        await _serve(link, transport, None, kind)
         return
     with link.sim.bus.subscribe(link.tag) as subscription:
         link.sim.connection_opened(link)
         try:
-            await _serve(link, transport, subscription, heartbeat_ms)
+            await _serve(link, transport, subscription, kind)
         finally:
             link.sim.connection_closed(link)
 
 
 async def _serve(
     link: BotLink, transport: FrameTransport, subscription: Subscription | None,
-    heartbeat_ms: int,
+    kind: SessionKind,
 ) -> None:
     outbox, pending = trio.open_memory_channel[str](OUTBOX_FRAMES)
     async with trio.open_nursery() as nursery:
+        link.attach_wire(nursery.cancel_scope)  # wire faults may drop this connection
 
         def spawn(task: Callable[..., Awaitable[None]], *args: object) -> None:
             nursery.start_soon(_ending_session, nursery.cancel_scope, task, *args)
@@ -112,11 +133,15 @@ async def _serve(
         spawn(_write, transport, pending)
         if subscription is not None:
             # The outbox is still empty, so the lifecycle event goes first without waiting.
-            outbox.send_nowait(wire.encode(link.lifecycle()))
+            lifecycle = {**link.lifecycle(), **dict(kind.lifecycle_extras)}
+            outbox.send_nowait(wire.encode(lifecycle))
             spawn(_pump_events, link, subscription, outbox)
-            if heartbeat_ms > 0:
-                spawn(_beat, link, heartbeat_ms, outbox)
-        spawn(_read, link, transport, outbox, nursery)
+            if kind.heartbeat_ms > 0:
+                spawn(_beat, link, kind.heartbeat_ms, outbox)
+        if kind.api:
+            spawn(_read, link, transport, outbox, nursery)
+        else:
+            spawn(_ignore_requests, link, transport)
 
 
 async def _ending_session(
@@ -143,13 +168,18 @@ async def _read(
         nursery.start_soon(_answer, link, text, outbox, limiter, ticket)
 
 
+async def _ignore_requests(link: BotLink, transport: FrameTransport) -> None:
+    while True:
+        text = await transport.receive()
+        log.info("%s ignored a frame on an event-only connection: %.80s", link.tag, text)
+
+
 async def _answer(
     link: BotLink, text: str, outbox: trio.MemorySendChannel[str],
     limiter: trio.CapacityLimiter, ticket: object,
 ) -> None:
     try:
-        reply = respond(link, text)
-        if reply is not None:
+        for reply in await respond(link, text):
             await outbox.send(reply)
     finally:
         limiter.release_on_behalf_of(ticket)
@@ -164,12 +194,13 @@ async def _pump_events(
     link: BotLink, subscription: Subscription, outbox: trio.MemorySendChannel[str]
 ) -> None:
     async for event in subscription.receive:
-        rendered = link.render(event)
-        if rendered is not None:
-            await outbox.send(wire.encode(rendered))
+        for frame in link.outgoing(event):  # event-level faults apply here
+            await outbox.send(frame.text)
 
 
 async def _beat(link: BotLink, interval_ms: int, outbox: trio.MemorySendChannel[str]) -> None:
     while True:
-        await trio.sleep(interval_ms / 1000)
-        await outbox.send(wire.encode(link.heartbeat(interval_ms)))
+        await link.sim.sleep_world(interval_ms / 1000)  # follows the world clock
+        beat = link.heartbeat_frame(interval_ms)  # None while a stop_heartbeats fault holds
+        if beat is not None:
+            await outbox.send(wire.encode(beat))

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 import json5
 
 from ..onebot.envelope import NO_ECHO
+from ..onebot.profiles import NAPCAT_WIRE, WireFacts
 
 #: What ``parse_query`` yields: one string per key, or a list when the key repeats.
 Query = dict[str, str | list[str]]
@@ -92,6 +93,65 @@ def token_matches(expected: str, presented: str) -> bool:
 def authorized(configured: str, query_token: object, authorization: str | None) -> bool:
     """NapCat's check: none at all when no token is configured."""
     return not configured or token_matches(configured, client_token(query_token, authorization))
+
+
+def token_refusal(
+    configured: str, query_token: object, authorization: str | None,
+    facts: WireFacts = NAPCAT_WIRE,
+) -> int | None:
+    """None when the client may in; else the HTTP status the implementation refuses with.
+
+    NapCat answers 403 whether the token is missing or wrong; go-cqhttp 401 when
+    missing, 403 when wrong, and reads the header before the query string.
+    """
+    if not configured:
+        return None
+    query = query_token if isinstance(query_token, str) and query_token else ""
+    header = _header_token(authorization, facts)
+    presented = (header or query) if facts.token_header_first else (query or header)
+    if not presented and not authorization:
+        return facts.http_missing_token_status
+    return None if token_matches(configured, presented) else facts.http_wrong_token_status
+
+
+def _header_token(authorization: str | None, facts: WireFacts) -> str:
+    if not authorization:
+        return ""
+    if facts.token_after_first_space:
+        return authorization.partition(" ")[2]
+    return authorization.rsplit("Bearer ", 1)[-1]
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The ``X-Signature`` of a webhook body: ``sha1=`` + hex HMAC-SHA1 keyed by the secret."""
+    return "sha1=" + hmac.new(secret.encode("utf-8"), body, "sha1").hexdigest()
+
+
+def webhook_headers(
+    facts: WireFacts, self_id: int, token: str, body: bytes
+) -> dict[str, str]:
+    """The headers of one event POST (NapCat: lower-case names, no Authorization)."""
+    headers = {"Content-Type": "application/json", facts.webhook_self_id_header: str(self_id)}
+    if facts.webhook_user_agent:
+        headers["User-Agent"] = facts.webhook_user_agent
+    if token:
+        headers[facts.webhook_signature_header] = signature(token, body)
+    return headers
+
+
+def reverse_ws_headers(
+    facts: WireFacts, self_id: int, token: str, role: str = "Universal"
+) -> list[tuple[str, str]]:
+    """The handshake headers qqsim sends when it connects out to a bot."""
+    headers = [(facts.self_id_header, str(self_id))]
+    if token or facts.auth_header_without_token:
+        # NapCat sends the scheme even with an empty token: "Bearer ". HTTP strips a
+        # header value's trailing whitespace (RFC 9110 §5.5), so a bot reads "Bearer"
+        # either way; h11 refuses to send the space, so it is left off here.
+        headers.append(("Authorization", f"{facts.auth_scheme} {token}".rstrip()))
+    headers.append((facts.role_header, role))
+    headers.append(("User-Agent", facts.user_agent))
+    return headers
 
 
 def encode(body: object) -> str:

@@ -3,7 +3,10 @@
 Paths ``/api`` and ``/api/`` (query ignored) are API-only; every other path is
 universal: a lifecycle ``connect`` first, then heartbeats, events and API
 answers. A bad token does not fail the handshake: the bot gets one 1403 frame
-and the socket closes. The conversation itself lives in ``session.py``.
+and the socket closes. Under the ``gocq`` profile (``WireFacts``) the
+handshake is rejected with 401/403 instead, ``/event`` carries events only and
+the lifecycle frame has ``_post_method: 2``. The conversation itself lives in
+``session.py``.
 """
 
 from __future__ import annotations
@@ -104,15 +107,25 @@ async def serve_ws_server(
 async def _handle_connection(
     request: WebSocketRequest, link: BotLink, config: WebsocketServerConfig
 ) -> None:
+    facts = link.sim.profile.wire
     path, query_token = _split_target(request.path)
+    refusal = wire.token_refusal(config.token, query_token, _header(request, b"authorization"),
+                                 facts)
     try:
+        if refusal is not None and facts.ws_rejects_bad_token_at_handshake:
+            log.info("%s rejected a handshake: HTTP %d", link.tag, refusal)
+            await request.reject(refusal)
+            return
         transport = WebSocketTransport(await request.accept())
-        if not wire.authorized(config.token, query_token, _header(request, b"authorization")):
+        if refusal is not None:
             await refuse(transport, link)
             return
-        universal = path not in API_ONLY_PATHS
-        log.info("%s connected on %s (%s)", link.tag, path, "universal" if universal else "api")
-        await run_session(link, transport, events=universal, heartbeat_ms=config.heartInterval)
+        events = path not in API_ONLY_PATHS
+        api = path not in facts.event_only_paths
+        log.info("%s connected on %s (%s)", link.tag, path, _role(events, api))
+        await run_session(link, transport, events=events, api=api,
+                          heartbeat_ms=config.heartInterval,
+                          lifecycle_extras=facts.lifecycle_extras)
         log.info("%s disconnected", link.tag)
     except ConnectionClosed:
         pass  # the bot left during the handshake
@@ -120,3 +133,9 @@ async def _handle_connection(
         # trio-websocket lets a handler's error take the whole server down; keep it to
         # this connection.
         log.exception("%s connection failed", link.tag)
+
+
+def _role(events: bool, api: bool) -> str:
+    if events and api:
+        return "universal"
+    return "events" if events else "api"

@@ -35,6 +35,10 @@ class FileAccess(Protocol):
         """Write ``data`` as ``name`` inside the storage and return its absolute path."""
         ...
 
+    def list_dir(self, path: str) -> list[str] | None:
+        """Files under directory ``path`` inside the storage; None if it is no directory."""
+        ...
+
 
 class NoFiles:
     """File access for contexts with no storage: every local path is refused."""
@@ -48,6 +52,10 @@ class NoFiles:
         from ..errors import InvalidState
 
         raise InvalidState("qqsim 没有配置存储目录")
+
+    def list_dir(self, path: str) -> list[str] | None:
+        self.read(path)  # refuses every path
+        return None
 
 
 @dataclass

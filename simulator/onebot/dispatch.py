@@ -15,6 +15,7 @@ from .context import ActionContext
 from .params import parse_params
 from .profiles import Failure
 from .registry import REGISTRY, ActionSpec, Registry
+from .stream import Stream
 
 # Importing the handlers registers them.
 from . import actions as _actions  # noqa: F401  isort: skip
@@ -38,6 +39,9 @@ class Outcome:
     data: Any = ABSENT
     failure: Failure | None = None
     message: str = ""
+    #: A stream action (§3.6): ``packets`` go out before the final envelope.
+    stream: bool = False
+    packets: tuple[Any, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -68,17 +72,23 @@ def call(
     action = name if isinstance(name, str) else str(name)
     try:
         spec = resolve(action, ctx, registry)
-        parsed = parse_params(spec.params, params)
-        result = spec.handler(ctx, parsed)
     except UnknownAction:
         return Outcome(action, failure=Failure.UNKNOWN_ACTION)
+    try:
+        parsed = parse_params(spec.params, params)
+        result = spec.handler(ctx, parsed)
     except BadParams as exc:
-        return Outcome(action, failure=Failure.BAD_PARAMS, message=str(exc))
+        return Outcome(action, failure=Failure.BAD_PARAMS, message=str(exc), stream=spec.stream)
     except WorldError as exc:
-        return Outcome(action, failure=Failure.RUNTIME, message=str(exc))
+        return Outcome(action, failure=Failure.RUNTIME, message=str(exc), stream=spec.stream)
     except Exception as exc:  # a bug in qqsim must not take the connection down
         log.exception("action %s crashed", action)
-        return Outcome(action, failure=Failure.RUNTIME, message=f"{type(exc).__name__}: {exc}")
+        return Outcome(action, failure=Failure.RUNTIME, message=f"{type(exc).__name__}: {exc}",
+                       stream=spec.stream)
+    if isinstance(result, Stream):
+        failure = Failure.RUNTIME if result.error else None
+        return Outcome(action, data=result.final, failure=failure, message=result.error,
+                       stream=True, packets=result.packets)
     if spec.void and result is None:
-        return Outcome(action)
-    return Outcome(action, data=result)
+        return Outcome(action, stream=spec.stream)
+    return Outcome(action, data=result, stream=spec.stream)

@@ -13,6 +13,9 @@ from typing import Any
 
 from .dispatch import ABSENT, Outcome
 from .profiles import Failure, Profile, Transport
+from .stream import ERROR_PACKET
+
+STREAM_ACTION = "stream-action"
 
 #: Marks "the request carried no echo" (distinct from an explicit null echo).
 NO_ECHO: Any = object()
@@ -48,8 +51,9 @@ def response(
         "status": "ok" if outcome.ok else "failed",
         "retcode": 0 if outcome.failure is None else retcodes[outcome.failure],
     }
+    streamed = _streamed(outcome, transport)
     if not outcome.ok:
-        body["data"] = None
+        body["data"] = dict(ERROR_PACKET) if streamed else None
     elif outcome.data is not ABSENT:
         body["data"] = outcome.data
     elif not profile.omit_void_data:
@@ -58,7 +62,34 @@ def response(
     body["wording"] = message
     body["echo"] = _echo_for(outcome, transport, echo, profile)
     body.update(profile.envelope_extras)
+    if streamed and "stream" in body:
+        body["stream"] = STREAM_ACTION
     return body
+
+
+def _streamed(outcome: Outcome, transport: Transport) -> bool:
+    # NapCat's HTTP path reports a stream action's bad parameters like any other action's.
+    return outcome.stream and not (
+        transport is Transport.HTTP and outcome.failure is Failure.BAD_PARAMS
+    )
+
+
+def frames(
+    outcome: Outcome, transport: Transport, profile: Profile, echo: Any = NO_ECHO
+) -> list[dict[str, Any]]:
+    """Every envelope for ``outcome``: a stream action's packets, then the final one."""
+    if echo is NO_ECHO and transport is Transport.HTTP and profile.http_random_echo:
+        echo = random_echo()  # one request, one echo: every packet carries the same
+    final = response(outcome, transport, profile, echo)
+    packet_echo = _echo_for(Outcome(outcome.action), transport, echo, profile)
+    packets = []
+    for packet in outcome.packets:
+        body: dict[str, Any] = {"status": "ok", "retcode": 0, "data": packet, "message": "",
+                                "wording": "", "echo": packet_echo}
+        body.update(profile.envelope_extras)
+        body["stream"] = STREAM_ACTION
+        packets.append(body)
+    return [*packets, final]
 
 
 def failure_frame(retcode: int, message: str, profile: Profile, echo: Any = None) -> dict[str, Any]:

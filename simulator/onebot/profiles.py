@@ -20,6 +20,91 @@ class Transport(StrEnum):
     WS_CLIENT = "ws-client"  # reverse WebSocket
 
 
+@dataclass(frozen=True)
+class WireFacts:
+    """How an implementation behaves on the wire, transport by transport.
+
+    Adapters read these instead of asking which implementation they imitate.
+    Defaults are NapCat 4.18's (napcat.md §2); ``GOCQ_WIRE`` below lists
+    go-cqhttp's (onebot11.md §1, §11).
+    """
+
+    # -- tokens (HTTP API, forward WebSocket, HTTP-embedded WebSocket) --
+    #: NapCat reads ``access_token`` first, go-cqhttp the Authorization header first.
+    token_header_first: bool = False
+    #: NapCat keeps what follows the last ``Bearer ``; go-cqhttp what follows the first space.
+    token_after_first_space: bool = False
+    #: HTTP status for a missing token and for a wrong one (NapCat: 403 for both).
+    http_missing_token_status: int = 403
+    http_wrong_token_status: int = 403
+    http_token_failure_body: str = '{"message":"token verify failed!"}'
+    #: NapCat accepts the upgrade and sends a 1403 frame; go-cqhttp rejects the
+    #: handshake with the HTTP statuses above.
+    ws_rejects_bad_token_at_handshake: bool = False
+    #: Forward-WebSocket paths that carry events but answer no API call (go-cqhttp's
+    #: ``/event``); NapCat has none: ``/event`` is universal there.
+    event_only_paths: tuple[str, ...] = ()
+    #: Extra keys on the forward-WebSocket lifecycle frame (go-cqhttp: ``_post_method``).
+    lifecycle_extras: tuple[tuple[str, object], ...] = ()
+    # -- reverse WebSocket handshake --
+    self_id_header: str = "X-Self-ID"
+    role_header: str = "x-client-role"
+    user_agent: str = "OneBot/11"
+    auth_scheme: str = "Bearer"
+    #: NapCat sends ``Authorization: Bearer `` even when no token is set.
+    auth_header_without_token: bool = True
+    #: go-cqhttp can open separate API and Event connections (``apiUrl``/``eventUrl``).
+    split_reverse_ws: bool = False
+    #: Seconds to wait for the bot's server to complete the handshake.
+    reverse_ws_handshake_timeout: float = 2.0
+    # -- HTTP POST webhook --
+    webhook_self_id_header: str = "x-self-id"
+    webhook_signature_header: str = "x-signature"
+    #: None: no User-Agent of qqsim's own choosing is promised (NapCat names none).
+    webhook_user_agent: str | None = None
+    #: Heartbeats posted to webhooks every so many ms (go-cqhttp); 0: never (NapCat).
+    webhook_heartbeat_ms: int = 0
+    #: Seconds one POST may take before it counts as failed. NapCat sets no timeout;
+    #: qqsim needs one so a receiver that never answers cannot hold a delivery slot.
+    webhook_timeout: float = 30.0
+    #: Further attempts after a network error, and the pause between them.
+    webhook_retries: int = 0
+    webhook_retry_interval: float = 0.0
+    #: Redirects a webhook POST follows (NapCat's request helper: 5).
+    webhook_max_redirects: int = 5
+    #: go-cqhttp applies a JSON reply as a quick operation whatever the status;
+    #: NapCat only after a 2xx.
+    webhook_quick_op_on_error_status: bool = False
+
+
+NAPCAT_WIRE = WireFacts()
+
+GOCQ_WIRE = WireFacts(
+    token_header_first=True,
+    token_after_first_space=True,
+    http_missing_token_status=401,
+    http_wrong_token_status=403,
+    http_token_failure_body="",
+    ws_rejects_bad_token_at_handshake=True,
+    event_only_paths=("/event", "/event/"),
+    lifecycle_extras=(("_post_method", 2),),
+    self_id_header="X-Self-ID",
+    role_header="X-Client-Role",
+    user_agent="CQHttp/4.15.0",
+    auth_scheme="Token",
+    auth_header_without_token=False,
+    split_reverse_ws=True,
+    webhook_self_id_header="X-Self-ID",
+    webhook_signature_header="X-Signature",
+    webhook_user_agent="CQHttp/4.15.0",
+    webhook_heartbeat_ms=5000,
+    webhook_timeout=5.0,
+    webhook_retries=3,
+    webhook_retry_interval=1.5,
+    webhook_quick_op_on_error_status=True,
+)
+
+
 class Failure(StrEnum):
     BAD_PARAMS = "bad_params"
     RUNTIME = "runtime"
@@ -46,6 +131,8 @@ class Profile:
     http_random_echo: bool = True
     font: int = 14
     envelope_extras: dict[str, object] = field(default_factory=dict)
+    #: Transport behaviour: headers, token rules, webhook and reverse-WebSocket facts.
+    wire: WireFacts = NAPCAT_WIRE
 
 
 NAPCAT = Profile(
@@ -78,6 +165,7 @@ GOCQ = Profile(
     omit_void_data=False,
     http_random_echo=False,
     font=0,
+    wire=GOCQ_WIRE,
 )
 
 PROFILES = {p.name: p for p in (NAPCAT, GOCQ)}

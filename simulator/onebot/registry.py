@@ -46,6 +46,8 @@ class ActionSpec:
     #: NapCat omits ``data`` from the response when the handler returns nothing.
     void: bool
     summary: str
+    #: NapCat answers with several envelopes (``stream: "stream-action"``, §3.6).
+    stream: bool = False
 
 
 class Registry:
@@ -60,6 +62,7 @@ class Registry:
         backing: Backing = Backing.WORLD,
         void: bool = False,
         aliases: tuple[str, ...] = (),
+        stream: bool = False,
     ) -> Callable[[H], H]:
         """Register the decorated function as the handler of ``name`` (and ``aliases``)."""
 
@@ -79,6 +82,7 @@ class Registry:
                     backing=backing,
                     void=void,
                     summary=summary,
+                    stream=stream,
                 )
             return handler
 

@@ -132,7 +132,6 @@ class Messages:
             raw_message=raw_message,
         )
         self._db.add(row)
-        self._db.flush()
         return row
 
     def _id_taken(self, message_id: int) -> bool:

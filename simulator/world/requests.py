@@ -14,6 +14,9 @@ from .tables import RequestRow
 
 # NapCat's group flags are 16+ digit notification sequence numbers.
 _FLAG_BASE = 1_700_000_000_000_000
+# An unanswered friend request drops out of QQ's "new friends" list after a week (qqsim's
+# simplification: then it is no longer pending and answering it says "No such request").
+FRIEND_REQUEST_TTL = 7 * 86400
 
 
 def request_of(row: RequestRow) -> Request:
@@ -91,18 +94,25 @@ class Requests:
         row = self._db.get(RequestRow, flag)
         return None if row is None else request_of(row)
 
+    def is_expired(self, request: Request) -> bool:
+        """A pending friend request older than ``FRIEND_REQUEST_TTL`` (world time)."""
+        return (request.kind == "friend" and request.state == "pending"
+                and self._core.now() - request.time > FRIEND_REQUEST_TTL)
+
     def pending(self, bot_id: int, kind: str | None = None) -> list[Request]:
         query = select(RequestRow).where(
             RequestRow.self_id == bot_id, RequestRow.state == "pending"
         )
         if kind is not None:
             query = query.where(RequestRow.kind == kind)
-        return [request_of(r) for r in self._db.exec(query.order_by(col(RequestRow.time))).all()]
+        found = [request_of(r) for r in self._db.exec(query.order_by(col(RequestRow.time))).all()]
+        return [r for r in found if not self.is_expired(r)]
 
     def answer(self, bot_id: int, flag: str, approve: bool, *, kind: str) -> Request:
         """The bot approves or rejects; approval changes the world as QQ would."""
         row = self._db.get(RequestRow, flag)
-        if row is None or row.self_id != bot_id or row.kind != kind or row.state != "pending":
+        if row is None or row.self_id != bot_id or row.kind != kind or row.state != "pending" \
+                or self.is_expired(request_of(row)):
             raise NotFound("No such request")
         row.state = "approved" if approve else "rejected"
         self._db.commit()

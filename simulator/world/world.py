@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from ..clock import Clock
 from .accounts import Accounts
+from .albums import Albums
+from .bulletins import Bulletins
 from .core import EventSink, WorldCore, open_session
+from .favorites import Favorites
+from .files import GroupFiles
+from .forward_cards import ForwardCards
+from .group_extras import GroupExtras
 from .groups import Groups
+from .history import History
 from .media import MediaStore
 from .messages import Messages
+from .pokes import Pokes
+from .profiles import Profiles
+from .reactions import Reactions
+from .reads import Reads
 from .requests import Requests
+from .social import Social
+from .transfers import Transfers
 
 
 class World:
@@ -26,6 +39,19 @@ class World:
         self.messages = Messages(self.core, self.accounts, self.groups)
         self.requests = Requests(self.core, self.accounts, self.groups)
         self.media = MediaStore(self.core)
+        self.profiles = Profiles(self.core, self.accounts)
+        self.pokes = Pokes(self.core, self.accounts, self.groups)
+        self.social = Social(self.core, self.accounts)
+        self.favorites = Favorites(self.core, self.accounts)
+        self.albums = Albums(self.core, self.accounts, self.groups)
+        self.transfers = Transfers(self.core, self.accounts, self.groups, self.messages)
+        self.files = GroupFiles(self.core, self.accounts, self.groups)
+        self.group_extras = GroupExtras(self.core, self.groups, self.messages)
+        self.bulletins = Bulletins(self.core, self.accounts, self.groups, self.messages)
+        self.history = History(self.core, self.messages, self.groups)
+        self.reads = Reads(self.core, self.history)
+        self.reactions = Reactions(self.core, self.messages, self.groups)
+        self.forward_cards = ForwardCards(self.core)
 
     @property
     def clock(self) -> Clock:

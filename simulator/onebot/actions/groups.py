@@ -21,11 +21,11 @@ class GroupInfo(TypedDict):
     max_member_count: int
 
 
-def group_info(group: Group) -> GroupInfo:
+def group_info(group: Group, remark: str = "") -> GroupInfo:
     return {
         # NapCat reports whole-group mute as -1, otherwise 0.
         "group_all_shut": -1 if group.whole_mute else 0,
-        "group_remark": "",
+        "group_remark": remark,  # the bot's own remark (set_group_remark)
         "group_id": group.group_id,
         "group_name": group.name,
         "member_count": group.member_count,
@@ -40,7 +40,9 @@ class NoCacheParams(Params):
 @action("get_group_list", origin=Origin.SPEC)
 def get_group_list(ctx: ActionContext, p: NoCacheParams) -> list[GroupInfo]:
     """The groups the bot is in."""
-    return [group_info(g) for g in ctx.world.groups.of_user(ctx.self_id)]
+    remark = ctx.world.group_extras.remark
+    return [group_info(g, remark(ctx.self_id, g.group_id))
+            for g in ctx.world.groups.of_user(ctx.self_id)]
 
 
 class GroupParams(Params):
@@ -51,7 +53,8 @@ class GroupParams(Params):
 @action("get_group_info", origin=Origin.SPEC)
 def get_group_info(ctx: ActionContext, p: GroupParams) -> GroupInfo:
     """One group's name, size and whole-group mute state (any existing group)."""
-    return group_info(ctx.world.groups.get(p.group_id))
+    group = ctx.world.groups.get(p.group_id)
+    return group_info(group, ctx.world.group_extras.remark(ctx.self_id, group.group_id))
 
 
 class MemberInfo(TypedDict):

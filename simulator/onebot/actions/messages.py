@@ -14,6 +14,7 @@ from ..params import Id, Params
 from ..registry import Origin, action
 from ._util import loose_int, truthy
 from .forward import ForwardResult, is_forward, send_forward
+from .reactions import emoji_likes_list
 
 NODE_MIX_ERROR = "转发消息不能和普通消息混在一起发送,转发需要保证message只有type为node的元素"
 
@@ -65,6 +66,8 @@ def _segments(p: SendMsgParams) -> list[dict[str, Any]]:
 def deliver(ctx: ActionContext, chat: Chat, segments: list[dict[str, Any]]) -> Message:
     """Post a composed message as the bot; the world applies QQ's rules."""
     messages = ctx.world.messages
+    if chat.is_group and [s.get("type") for s in segments] == ["file"]:
+        return _group_file_message(ctx, chat.group_id, segments[0].get("data") or {})
     if chat.is_group:
         stored, raw = compose(ctx, chat, segments)
         return messages.post_group(ctx.self_id, chat.group_id, stored, raw)
@@ -72,6 +75,24 @@ def deliver(ctx: ActionContext, chat: Chat, segments: list[dict[str, Any]]) -> M
         raise NotFound("无法获取用户信息")
     stored, raw = compose(ctx, chat, segments)
     return messages.post_private(ctx.self_id, chat.peer_id, stored, raw, via_group=chat.group_id)
+
+
+def _group_file_message(ctx: ActionContext, group_id: int, data: dict[str, Any]) -> Message:
+    """A file sent to a group lands in the group's files, as on QQ (NapCat uploads it)."""
+    from ..media import resolve_media
+    from .group_files import upload_to_group
+
+    name = str(data.get("name") or "")
+    media = resolve_media(ctx, _first_uri(data), kind="file", name=name)
+    _, message = upload_to_group(ctx, group_id, media, name or media.name)
+    return message
+
+
+def _first_uri(data: dict[str, Any]) -> str:
+    for key in ("url", "file", "path"):
+        if data.get(key):
+            return str(data[key])
+    raise InvalidState("文件处理失败: 识别URL失败, uri= ")
 
 
 def send(ctx: ActionContext, chat: Chat, p: SendMsgParams) -> MessageIdResult | ForwardResult:
@@ -129,7 +150,7 @@ def get_msg(ctx: ActionContext, p: MessageIdParams) -> dict[str, Any]:
         raise NotFound("消息不存在或已被撤回")
     body = message_object(message, ctx.self_id, ctx.settings, ctx.profile)
     body.pop("target_id", None)  # get_msg never carries target_id
-    body["emoji_likes_list"] = []
+    body["emoji_likes_list"] = emoji_likes_list(ctx.world, message.message_id)
     return body
 
 

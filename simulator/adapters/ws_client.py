@@ -1,0 +1,144 @@
+"""Reverse WebSocket client (NapCat's ``websocketClients``): qqsim connects out to the bot.
+
+NapCat opens one *universal* connection to ``url`` with the handshake headers
+``X-Self-ID``, ``Authorization: Bearer <token>`` (sent even with an empty
+token), ``x-client-role: Universal`` and ``User-Agent: OneBot/11``
+(``wire.reverse_ws_headers``; the values come from the profile). On open it
+sends a lifecycle ``connect``, then heartbeats every ``heartInterval`` ms and
+events; the bot sends API requests on the same socket (``session.py``).
+
+While the bot is unreachable or after it closes the connection, qqsim tries
+again every ``reconnectInterval`` ms, with no backoff, forever. Events raised
+while no connection is open are lost, as in NapCat: a connection subscribes
+to events only once it is open, and nothing is queued for a later one.
+
+Under the ``gocq`` profile a ``websocketClients`` entry may split into an API
+connection and an Event connection (``apiUrl``/``eventUrl``, see
+``config.WebsocketClientConfig``), each reconnecting on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import trio
+from trio_websocket import (
+    ConnectionRejected,
+    ConnectionTimeout,
+    HandshakeError,
+    open_websocket_url,
+)
+
+from ..config import WebsocketClientConfig
+from ..link import BotLink
+from ..onebot.context import ConnectionSettings
+from ..onebot.profiles import Transport, WireFacts
+from . import wire
+from .session import run_session
+from .ws_server import MAX_MESSAGE_SIZE, WebSocketTransport
+
+if TYPE_CHECKING:
+    from ..app import Endpoint, Simulator
+
+log = logging.getLogger("qqsim.ws-client")
+
+#: A reconnect interval of 0 would spin; NapCat's setTimeout(0) at least yields to I/O.
+MIN_RECONNECT_MS = 50
+
+
+@dataclass(frozen=True)
+class Target:
+    """One outgoing connection: where to, in which role, carrying what."""
+
+    url: str
+    role: str
+    events: bool
+    api: bool
+
+
+def targets(config: WebsocketClientConfig, facts: WireFacts) -> list[Target]:
+    """The connections one ``websocketClients`` entry opens under this profile."""
+    split = facts.split_reverse_ws and not config.useUniversalClient and (
+        config.apiUrl or config.eventUrl
+    )
+    if not split:
+        return [Target(config.url, "Universal", events=True, api=True)]
+    return [
+        Target(config.apiUrl or config.url, "API", events=False, api=True),
+        Target(config.eventUrl or config.url, "Event", events=True, api=False),
+    ]
+
+
+async def serve_ws_client(
+    sim: Simulator, bot_id: int, config: WebsocketClientConfig, *,
+    task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
+) -> None:
+    """Keep ``bot_id``'s reverse WebSocket connection(s) up until cancelled."""
+    from ..app import Endpoint
+
+    facts = sim.profile.wire
+    if not facts.split_reverse_ws and (config.apiUrl or config.eventUrl):
+        log.warning("%s: apiUrl/eventUrl are go-cqhttp settings; profile %s ignores them "
+                    "and connects to url only", config.name, sim.profile.name)
+    async with trio.open_nursery() as nursery:
+        for target in targets(config, facts):
+            nursery.start_soon(_keep_connected, sim, bot_id, config, target)
+        task_status.started(Endpoint(bot_id, "ws-client", config.name, config.url))
+
+
+async def _keep_connected(
+    sim: Simulator, bot_id: int, config: WebsocketClientConfig, target: Target
+) -> None:
+    settings = ConnectionSettings(
+        transport=Transport.WS_CLIENT, message_format=config.messagePostFormat,
+        report_self_message=config.reportSelfMessage, name=config.name,
+    )
+    retry_s = max(config.reconnectInterval, MIN_RECONNECT_MS) / 1000
+    while True:
+        link = sim.link(bot_id, settings)
+        try:
+            await _connect_once(link, config, target, sim.profile.wire)
+            reason = "the bot closed the connection"
+        except Exception as exc:  # whatever goes wrong, keep trying: never take qqsim down
+            reason = _describe(exc)
+        log.warning("%s %s (%s): %s; reconnecting in %d ms", link.tag, target.url,
+                    target.role, reason, round(retry_s * 1000))
+        await trio.sleep(retry_s)
+
+
+async def _connect_once(link: BotLink, config: WebsocketClientConfig, target: Target,
+                        facts: WireFacts) -> None:
+    headers = [(name.encode("latin-1"), value.encode("utf-8")) for name, value in
+               wire.reverse_ws_headers(facts, link.self_id, config.token, target.role)]
+    async with open_websocket_url(
+        target.url, _ssl_context(target.url, config.verifyCertificate),
+        extra_headers=headers, max_message_size=MAX_MESSAGE_SIZE,
+        connect_timeout=facts.reverse_ws_handshake_timeout, disconnect_timeout=1,
+    ) as connection:
+        log.info("%s connected to %s (%s)", link.tag, target.url, target.role)
+        transport = WebSocketTransport(connection)
+        await run_session(link, transport, events=target.events, api=target.api,
+                          heartbeat_ms=config.heartInterval)
+
+
+def _ssl_context(url: str, verify: bool) -> ssl.SSLContext | None:
+    if not url.startswith("wss:"):
+        return None
+    context = ssl.create_default_context()
+    if not verify:  # NapCat's verifyCertificate: false = TLS rejectUnauthorized off
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ConnectionTimeout | trio.TooSlowError):
+        return "the handshake timed out"
+    if isinstance(exc, ConnectionRejected):
+        return f"the bot refused the handshake with HTTP {exc.status_code}"
+    if isinstance(exc, OSError | HandshakeError):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,147 @@
+"""The console's live feed: a WebSocket at ``/api/stream`` with every world fact and frame.
+
+Each text frame is one JSON object with a ``kind``:
+
+* ``hello``: sent first, with the traffic ``seq`` reached and the world time;
+* ``world``: a domain event (``type``, ``time``, ``audience``, ``data``) — a message
+  posted or recalled, a member muted, a request created...;
+* ``action`` / ``frame``: a record as ``/api/actions`` and ``/api/frames`` list it;
+* ``connections``: the live bot connections changed (as ``/api/connections``);
+* ``fault``: an armed fault took an occasion (``fault``, ``bot``, ``connection``, ``action``);
+* ``reset``: the world was rebuilt (a scenario started): reload everything;
+* ``dropped``: this client missed ``count`` items; reload state from the JSON routes.
+
+Per client there is one nursery: two pumps (a bus subscription for world facts,
+a traffic channel for actions and frames), a connection watcher, a reader that
+notices the client leaving, and the only writer. Overflow policy: both inputs
+are bounded (``FEED_BUFFER``) and drop the *newest* item when full, counting it
+(the bus does this for its subscriptions; ``TrafficFeed`` for traffic), so a
+stalled browser tab never slows the world or the bots; the writer then sends
+one ``dropped`` notice and the page reloads what it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+import trio
+from quart import websocket
+
+from ..app import ActionRecord, FrameRecord
+from ..faults import FaultApplied
+from .views import action_json, connections_json, event_json, frame_json
+
+if TYPE_CHECKING:
+    from ..app import Simulator
+    from ..bus import Subscription
+
+log = logging.getLogger("qqsim.control")
+
+FEED_BUFFER = 1000
+OUTBOX = 64
+# How often connections and the world are compared (no event marks a bot leaving).
+CONNECTION_POLL_SECONDS = 1.0
+
+Item = dict[str, Any]
+
+
+class TrafficFeed:
+    """Actions and frames for one client, bounded; a full buffer drops the newest."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self._send, self.receive = trio.open_memory_channel[Item](size or FEED_BUFFER)
+        self.dropped = 0
+
+    def offer(self, record: ActionRecord | FrameRecord) -> None:
+        self._put(action_json(record) if isinstance(record, ActionRecord) else frame_json(record))
+
+    def offer_fault(self, applied: FaultApplied) -> None:
+        self._put({"kind": "fault", "fault": applied.fault.describe(), "bot": applied.bot,
+                   "connection": applied.connection, "action": applied.action,
+                   "time": applied.time})
+
+    def _put(self, item: Item) -> None:
+        try:
+            self._send.send_nowait(item)
+        except trio.WouldBlock:
+            self.dropped += 1
+        except trio.ClosedResourceError:
+            pass
+
+
+async def serve_stream(sim: Simulator) -> None:
+    """Feed the accepted ``websocket`` until the client leaves."""
+    feed = TrafficFeed()
+    sim.add_traffic_listener(feed.offer)
+    sim.faults.add_listener(feed.offer_fault)
+    try:
+        with sim.bus.subscribe("console", FEED_BUFFER) as subscription:
+            await _run(sim, subscription, feed)
+    finally:
+        sim.remove_traffic_listener(feed.offer)
+        sim.faults.remove_listener(feed.offer_fault)
+
+
+async def _run(sim: Simulator, subscription: Subscription, feed: TrafficFeed) -> None:
+    outbox, pending = trio.open_memory_channel[Item](OUTBOX)
+    last_seq = max(sim.actions[-1].seq if sim.actions else 0,
+                   sim.frames[-1].seq if sim.frames else 0)
+    outbox.send_nowait({"kind": "hello", "seq": last_seq, "time": sim.world.now()})
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(_write, pending, subscription, feed, nursery.cancel_scope)
+        nursery.start_soon(_pump_world, subscription, outbox)
+        nursery.start_soon(_pump_traffic, feed, outbox)
+        nursery.start_soon(_watch_simulation, sim, outbox)
+        nursery.start_soon(_read_until_gone, nursery.cancel_scope)
+
+
+async def _pump_world(subscription: Subscription, outbox: trio.MemorySendChannel[Item]) -> None:
+    async for event in subscription.receive:
+        await outbox.send(event_json(event))
+
+
+async def _pump_traffic(feed: TrafficFeed, outbox: trio.MemorySendChannel[Item]) -> None:
+    async for item in feed.receive:
+        await outbox.send(item)
+
+
+async def _watch_simulation(sim: Simulator, outbox: trio.MemorySendChannel[Item]) -> None:
+    """Connections coming and going, and world resets: neither has an event of its own."""
+    seen: list[int] = [id(link) for link in sim.connections]
+    world = sim.world
+    while True:
+        await trio.sleep(CONNECTION_POLL_SECONDS)
+        if sim.world is not world:
+            world = sim.world
+            await outbox.send({"kind": "reset", "time": world.now()})
+        now = [id(link) for link in sim.connections]
+        if now != seen:
+            seen = now
+            await outbox.send({"kind": "connections", **connections_json(sim)})
+
+
+async def _write(
+    pending: trio.MemoryReceiveChannel[Item], subscription: Subscription, feed: TrafficFeed,
+    scope: trio.CancelScope,
+) -> None:
+    reported = 0
+    try:
+        async for item in pending:
+            await websocket.send(json.dumps(item, ensure_ascii=False, default=str))
+            dropped = subscription.dropped + feed.dropped
+            if dropped > reported:
+                await websocket.send(json.dumps({"kind": "dropped", "count": dropped - reported}))
+                reported = dropped
+    finally:
+        scope.cancel()
+
+
+async def _read_until_gone(scope: trio.CancelScope) -> None:
+    """The page sends nothing; a receive that ends means the client went away."""
+    try:
+        while True:
+            await websocket.receive()
+    finally:
+        scope.cancel()

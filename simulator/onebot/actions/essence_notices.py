@@ -1,0 +1,362 @@
+"""Essence messages, group notices (announcements) and QQ's AI voices in groups.
+
+The essence setters pass the kernel's answer through as NapCat does: a
+refusal (not an admin, already essence...) is a successful call whose
+``errCode`` is not 0, and the world does not change.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import struct
+from typing import Any, TypedDict
+
+from ...errors import InvalidState, NotFound, PermissionDenied, WorldError
+from ...world import Message
+from ...world.bulletins import Essence, Notice, NoticeImage, message_random
+from ...world.media import Media
+from ..compose import Chat
+from ..context import ActionContext
+from ..media import media_url, resolve_media
+from ..params import Id, Int, Params, Str
+from ..registry import Backing, Origin, action
+from ._util import bot_group
+from .messages import deliver
+
+NO_PERMISSION = 10003
+OTHER_FAILURE = -1
+#: NapCat builds a notice image upload with these sizes when it cannot read the picture's.
+DEFAULT_NOTICE_IMAGE = (540, 300)
+NOTICE_PAGE = 20
+
+
+def _known(ctx: ActionContext, raw_id: int | str) -> Message | None:
+    """The message a short id names, if the bot has seen it (NapCat's id cache)."""
+    text = str(raw_id).strip()
+    message = ctx.world.messages.find(int(text)) if text.lstrip("-").isdigit() else None
+    if message is None:
+        return None
+    if message.chat_type == "group":
+        seen = ctx.world.groups.find_member(message.group_id, ctx.self_id) is not None
+    else:
+        seen = ctx.self_id in (message.sender_id, message.peer_id)
+    return message if seen else None
+
+
+def digest_result(essence: Essence | None, error: WorldError | None = None) -> dict[str, Any]:
+    """The kernel's answer to adding or removing an essence message."""
+    if error is not None:
+        code = NO_PERMISSION if isinstance(error, PermissionDenied) else OTHER_FAILURE
+        return {"errCode": code, "errMsg": str(error),
+                "rsp": {"wording": str(error), "digestUin": "0", "digestTime": 0, "msg": None,
+                        "errorCode": code}}
+    assert essence is not None
+    msg = {"groupCode": str(essence.group_id), "msgSeq": essence.seq,
+           "msgRandom": essence.random, "msgContent": [], "textSize": "0", "picSize": "0",
+           "videoSize": "0", "senderUin": str(essence.sender_id), "senderTime": 0,
+           "addDigestUin": str(essence.operator_id), "addDigestTime": essence.time,
+           "startTime": 0, "latestMsgSeq": 0, "opType": 1}
+    return {"errCode": 0, "errMsg": "success",
+            "rsp": {"wording": "", "digestUin": str(essence.operator_id),
+                    "digestTime": essence.time, "msg": msg, "errorCode": 0}}
+
+
+class EssenceParams(Params):
+    message_id: Int | Str
+
+
+@action("set_essence_msg", origin=Origin.GOCQ)
+def set_essence_msg(ctx: ActionContext, p: EssenceParams) -> dict[str, Any]:
+    """Make a group message essence (admins); the group's bots get an essence notice."""
+    message = _known(ctx, p.message_id)
+    if message is None:
+        raise NotFound("msg not found")
+    if message.chat_type != "group":
+        raise NotFound("消息不存在")
+    try:
+        essence = ctx.world.bulletins.add_essence(ctx.self_id, message.message_id)
+    except WorldError as exc:
+        return digest_result(None, exc)
+    return digest_result(essence)
+
+
+class DeleteEssenceParams(Params):
+    message_id: Int | Str | None = None
+    msg_seq: Str | None = None
+    msg_random: Str | None = None
+    group_id: Str | None = None
+
+
+def _remove(ctx: ActionContext, group_id: int, seq: int, random: int) -> dict[str, Any]:
+    try:
+        essence = ctx.world.bulletins.remove_essence(ctx.self_id, group_id, seq, random)
+    except WorldError as exc:
+        return digest_result(None, exc)
+    return digest_result(essence)
+
+
+def synthetic_essence_id(seq: int, random: int, group_id: int) -> int:
+    """NapCat's id for an essence entry whose message it cannot fetch (MD5, top bit cleared)."""
+    key = json.dumps({"msg_seq": str(seq), "msg_random": str(random),
+                      "group_id": str(group_id)}, separators=(",", ":"))
+    digest = bytearray(hashlib.md5(key.encode()).digest())
+    digest[0] &= 0x7F
+    return int(struct.unpack(">i", bytes(digest[:4]))[0])
+
+
+def _synthetic_entry(ctx: ActionContext, raw_id: int | str) -> Essence | None:
+    text = str(raw_id).strip()
+    if not text.lstrip("-").isdigit():
+        return None
+    for group in ctx.world.groups.of_user(ctx.self_id):
+        for essence in ctx.world.bulletins.essences(group.group_id):
+            if synthetic_essence_id(essence.seq, essence.random, group.group_id) == int(text):
+                return essence
+    return None
+
+
+@action("delete_essence_msg", origin=Origin.GOCQ)
+def delete_essence_msg(ctx: ActionContext, p: DeleteEssenceParams) -> dict[str, Any]:
+    """Take a message out of the essence list (by message, or by msg_seq+msg_random+group)."""
+    if p.msg_seq and p.msg_random and p.group_id:
+        numbers = (p.group_id, p.msg_seq, p.msg_random)
+        if not all(n.isdigit() for n in numbers):
+            return digest_result(None, NotFound("精华消息不存在"))
+        return _remove(ctx, int(p.group_id), int(p.msg_seq), int(p.msg_random))
+    if p.message_id in (None, ""):
+        raise InvalidState("必须提供 message_id 或者同时提供 msg_seq, msg_random, group_id")
+    assert p.message_id is not None
+    message = _known(ctx, p.message_id)
+    if message is not None:
+        if message.chat_type != "group":
+            raise NotFound("消息不存在")
+        return _remove(ctx, message.group_id, message.seq, message_random(message.message_id))
+    entry = _synthetic_entry(ctx, p.message_id)
+    if entry is None:
+        raise NotFound("消息不存在")
+    # NapCat passes seq and random the wrong way round on this path, so QQ finds nothing.
+    return _remove(ctx, entry.group_id, entry.random, entry.seq)
+
+
+def _essence_content(ctx: ActionContext, message: Message) -> list[dict[str, Any]]:
+    if ctx.settings.string_format:  # NapCat wraps the CQ string in one text segment
+        return [{"type": "text", "data": {"text": message.raw_message}}]
+    return list(message.segments)
+
+
+def _web_content(message: Message | None) -> list[dict[str, Any]]:
+    """What QQ's essence web page keeps of a message: its text and its pictures."""
+    content: list[dict[str, Any]] = []
+    for segment in message.segments if message else []:
+        if segment["type"] == "text":
+            content.append({"type": "text", "data": {"text": segment["data"].get("text", "")}})
+        elif segment["type"] == "image":
+            content.append({"type": "image",
+                            "data": {"file": "", "url": segment["data"].get("url", "")}})
+    return content
+
+
+class GroupIdParams(Params):
+    group_id: Id
+
+
+@action("get_essence_msg_list", origin=Origin.GOCQ)
+def get_essence_msg_list(ctx: ActionContext, p: GroupIdParams) -> list[dict[str, Any]]:
+    """The group's essence messages, most recently set first, with their content."""
+    bot_group(ctx, p.group_id)
+    entries = []
+    for essence in ctx.world.bulletins.essences(p.group_id):
+        message = ctx.world.messages.find(essence.message_id)
+        retrievable = message is not None and not message.recalled
+        entries.append({
+            "msg_seq": essence.seq, "msg_random": essence.random,
+            "sender_id": essence.sender_id, "sender_nick": essence.sender_nick,
+            "operator_id": essence.operator_id, "operator_nick": essence.operator_nick,
+            "message_id": essence.message_id if retrievable
+            else synthetic_essence_id(essence.seq, essence.random, p.group_id),
+            "operator_time": essence.time,
+            "content": _essence_content(ctx, message) if message and retrievable
+            else _web_content(message),
+        })
+    return entries
+
+
+# -- notices ---------------------------------------------------------------------
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG, GIF or JPEG picture, read from its header."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        width, height = struct.unpack("<HH", data[6:10])
+        return int(width), int(height)
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    index = 2
+    while index + 9 < len(data):
+        if data[index] != 0xFF:
+            return None
+        marker = data[index + 1]
+        length = int.from_bytes(data[index + 2:index + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[index + 5:index + 9])
+            return int(width), int(height)
+        index += 2 + length
+    return None
+
+
+def _notice_image(ctx: ActionContext, uri: str) -> NoticeImage:
+    try:
+        media: Media = resolve_media(ctx, uri, kind="image")
+    except WorldError:
+        raise InvalidState(f"群公告{uri}设置失败,image字段可能格式不正确") from None
+    if media.data is None:
+        raise InvalidState(f"群公告{uri}设置失败,获取资源失败")
+    width, height = image_size(media.data) or DEFAULT_NOTICE_IMAGE
+    return NoticeImage(id=media.md5.lower(), width=width, height=height)
+
+
+def _number(value: int | str, default: int) -> int:
+    if isinstance(value, int):
+        return value
+    return int(value) if value.strip().lstrip("-").isdigit() else default
+
+
+class SendNoticeParams(Params):
+    group_id: Id
+    content: Str
+    image: Str | None = None
+    pinned: Int | Str = 0
+    type: Int | Str = 1
+    confirm_required: Int | Str = 1
+    is_show_edit_card: Int | Str = 0
+    tip_window_type: Int | Str = 0
+
+
+@action("_send_group_notice", origin=Origin.GOCQ, void=True)
+def send_group_notice(ctx: ActionContext, p: SendNoticeParams) -> None:
+    """Publish a notice (announcement) in the group, optionally with a picture (admins)."""
+    images = (_notice_image(ctx, p.image),) if p.image else ()
+    try:
+        ctx.world.bulletins.publish_notice(
+            ctx.self_id, p.group_id, p.content, images=images,
+            pinned=_number(p.pinned, 0), notice_type=_number(p.type, 1),
+            is_show_edit_card=_number(p.is_show_edit_card, 0),
+            tip_window_type=_number(p.tip_window_type, 0),
+            confirm_required=_number(p.confirm_required, 1))
+    except WorldError as exc:
+        raise InvalidState(f"设置群公告失败,错误信息:{exc}") from None
+
+
+def notice_entry(notice: Notice) -> dict[str, Any]:
+    images = [{"id": i.id, "height": str(i.height), "width": str(i.width)}
+              for i in notice.images]
+    return {
+        "notice_id": notice.notice_id,
+        "sender_id": notice.sender_id,
+        "publish_time": notice.time,
+        "message": {"text": notice.text, "image": images, "images": images},
+        "settings": {"is_show_edit_card": notice.is_show_edit_card, "remind_ts": 0,
+                     "tip_window_type": notice.tip_window_type,
+                     "confirm_required": notice.confirm_required},
+        "read_num": 0,  # qqsim does not model who read a notice
+    }
+
+
+@action("_get_group_notice", origin=Origin.GOCQ)
+def get_group_notice(ctx: ActionContext, p: GroupIdParams) -> list[dict[str, Any]]:
+    """The group's notices, pinned first then newest first (QQ's first page: 20)."""
+    if ctx.world.groups.find_member(p.group_id, ctx.self_id) is None:
+        raise NotFound("获取公告失败")
+    return [notice_entry(n) for n in ctx.world.bulletins.notices(p.group_id)[:NOTICE_PAGE]]
+
+
+class DeleteNoticeParams(Params):
+    group_id: Id
+    notice_id: Str
+
+
+class KernelResult(TypedDict):
+    result: int
+    errMsg: str
+
+
+@action("_del_group_notice", origin=Origin.GOCQ)
+def del_group_notice(ctx: ActionContext, p: DeleteNoticeParams) -> KernelResult:
+    """Delete a notice (admins); QQ's answer is passed through."""
+    try:
+        ctx.world.bulletins.delete_notice(ctx.self_id, p.group_id, p.notice_id)
+    except WorldError as exc:
+        code = NO_PERMISSION if isinstance(exc, PermissionDenied) else OTHER_FAILURE
+        return {"result": code, "errMsg": str(exc)}
+    return {"result": 0, "errMsg": ""}
+
+
+# -- AI voices (synthesized: QQ's voice service is not simulated) ---------------------
+
+
+#: QQ's AI voice catalogue as qqsim offers it: (category, [(voice id, display name)]).
+AI_VOICES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("推荐", (("lucy-voice-laibixiaoxin", "小新"), ("lucy-voice-houge", "猴哥"),
+             ("lucy-voice-suxinjiejie", "酥心御姐"))),
+    ("搞怪", (("lucy-voice-guangdong-f1", "广东大姐"), ("lucy-voice-m14", "说书先生"))),
+    ("古风", (("lucy-voice-f34", "温柔妹妹"), ("lucy-voice-m8", "儒雅公子"))),
+)
+AI_VOICE_IDS = frozenset(voice for _, voices in AI_VOICES for voice, _ in voices)
+
+
+class AiCharactersParams(Params):
+    group_id: Id
+    chat_type: Int | Str = 1
+
+
+@action("get_ai_characters", origin=Origin.NAPCAT, backing=Backing.SYNTHESIZED)
+def get_ai_characters(ctx: ActionContext, p: AiCharactersParams) -> list[dict[str, Any]]:
+    """QQ's AI voice characters by category (a fixed catalogue; [] outside the bot's groups)."""
+    if ctx.world.groups.find_member(p.group_id, ctx.self_id) is None:
+        return []
+    return [{"type": category,
+             "characters": [{"character_id": voice, "character_name": name}
+                            for voice, name in voices]}
+            for category, voices in AI_VOICES]
+
+
+class AiRecordParams(Params):
+    character: Str
+    group_id: Id
+    text: Str
+
+
+def _ai_voice(ctx: ActionContext, p: AiRecordParams) -> bytes:
+    """The voice QQ would synthesize: a SILK header and what it says (deterministic)."""
+    if p.character not in AI_VOICE_IDS or ctx.world.groups.find(p.group_id) is None:
+        raise InvalidState("sendAiVoiceChatReq failed after 30 times")
+    return b"#!SILK_V3" + f"qqsim-ai-voice|{p.character}|{p.text}".encode()
+
+
+@action("get_ai_record", origin=Origin.NAPCAT, backing=Backing.SYNTHESIZED)
+def get_ai_record(ctx: ActionContext, p: AiRecordParams) -> str:
+    """The URL of ``text`` read out by an AI voice (the voice is kept, not sent)."""
+    media = ctx.world.media.put(_ai_voice(ctx, p), kind="record", ext="amr")
+    return media_url(media)
+
+
+class AiMessageResult(TypedDict):
+    message_id: int
+
+
+@action("send_group_ai_record", origin=Origin.NAPCAT)
+def send_group_ai_record(ctx: ActionContext, p: AiRecordParams) -> AiMessageResult:
+    """Say ``text`` in an AI voice in the group (a voice message; message_id is always 0)."""
+    voice = "base64://" + base64.b64encode(_ai_voice(ctx, p)).decode()
+    deliver(ctx, Chat("group", group_id=p.group_id),
+            [{"type": "record", "data": {"file": voice}}])
+    return {"message_id": 0}

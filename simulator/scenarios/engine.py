@@ -1,0 +1,235 @@
+"""Running one scenario against a running ``Simulator``, on trio.
+
+``prepare`` rebuilds the simulator's world for the scenario (its world,
+profile and clock); ``run_scenario`` then plays the steps in order, each one
+recorded in the transcript with its line, and stops at the first failure.
+The result says passed, failed (an expectation did not hold) or error (a
+step could not run: QQ refused an injection, a name was unknown...).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from ..clock import Clock, ManualClock, SystemClock
+from ..errors import SimulatorError
+from ..faults import Fault
+from ..world import WorldSpec, generate_spec, load_spec
+from .expect import Call, ExpectationFailed, Expectations
+from .loader import LoadedScenario, ScenarioError
+from .model import GeneratedWorld, SeedWorld, step_kind
+from .steps import STEPS
+from .transcript import Entry
+
+if TYPE_CHECKING:
+    from ..app import Simulator
+    from ..people import Person
+
+
+class StepFailed(ExpectationFailed):
+    """A step's own check failed (a bot that never reconnected, ...)."""
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    source: str
+    status: str  # "passed" | "failed" | "error"
+    seconds: float
+    message: str = ""
+    step: int | None = None  # 1-based index of the step that stopped the run
+    line: int | None = None
+    kind: str | None = None
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def headline(self) -> str:
+        where = f" at step {self.step} ({self.kind}, line {self.line})" if self.step else ""
+        return f"{self.status.upper()} {self.name}{where} [{self.seconds:.2f}s]"
+
+
+def world_spec(loaded: LoadedScenario) -> WorldSpec:
+    """The world a scenario names, built as ``qqsim run`` would build it."""
+    world = loaded.scenario.world
+    if isinstance(world, WorldSpec):
+        return world
+    if isinstance(world, GeneratedWorld):
+        return generate_spec(**world.generate.model_dump())
+    name = world.seed if isinstance(world, SeedWorld) else world
+    relative = loaded.base_dir / name
+    return load_spec(str(relative) if relative.suffix in (".yaml", ".yml") and relative.exists()
+                     else name)
+
+
+def scenario_clock(loaded: LoadedScenario, previous: Clock | None = None) -> Clock:
+    """The world clock for a scenario: manual (from 2026-01-01), or the machine's.
+
+    After an earlier world (``previous``), a manual clock starts a second after where
+    that one stood, so world time never runs backwards for a bot that stays
+    connected from one scenario to the next (message ids do repeat: every world
+    is built afresh, as after a NapCat restart).
+    """
+    if loaded.scenario.clock == "real":
+        return SystemClock()
+    start = ManualClock().now()
+    if previous is not None:
+        start = max(start, int(previous.now()) + 1)
+    return ManualClock(start)
+
+
+def prepare(sim: Simulator, loaded: LoadedScenario, bot: int | None = None) -> int:
+    """Give ``sim`` a fresh world for the scenario; return the bot under test.
+
+    ``bot`` is the bot the caller serves (the runner's connected bot): the
+    scenario must not name another one.
+    """
+    wanted = loaded.scenario.bot
+    if bot is not None and wanted is not None and wanted != bot:
+        raise ScenarioError(f"the scenario tests bot {wanted}, but bot {bot} is connected")
+    sim.reset(world_spec(loaded), profile=loaded.scenario.profile,
+              clock=scenario_clock(loaded, sim.world.clock))
+    chosen = bot or wanted or sim.default_bot()
+    account = sim.world.accounts.find(chosen)
+    if account is None or not account.is_bot:
+        raise ScenarioError(f"{chosen} is not a bot account in this scenario's world")
+    return chosen
+
+
+class ScenarioRun:
+    """What steps see: the simulator, the bot under test, names, and expectations."""
+
+    def __init__(self, sim: Simulator, loaded: LoadedScenario, bot: int) -> None:
+        self.sim = sim
+        self.loaded = loaded
+        self.bot = bot
+        self.refs: dict[str, Any] = {}
+        self.expect = Expectations(sim, bot=bot, within=loaded.scenario.timeout)
+
+    def person(self, user_id: int) -> Person:
+        return self.sim.person(user_id)
+
+    def remember(self, name: str | None, value: Any) -> None:
+        if name:
+            self.refs[name] = value
+
+    def ref(self, name: str) -> Any:
+        if name not in self.refs:
+            known = ", ".join(sorted(self.refs)) or "none yet"
+            raise ScenarioError(f"nothing is named {name!r} (named so far: {known})")
+        return self.refs[name]
+
+    def message_id(self, ref: int | str) -> int:
+        """A message id from an id, or a name given to a message, a call or a file."""
+        if isinstance(ref, int):
+            return ref
+        value = self.ref(ref)
+        message_id = getattr(value, "message_id", None)
+        if isinstance(value, Call) and isinstance(value.data, dict):
+            message_id = value.data.get("message_id")
+        if isinstance(value, int):
+            message_id = value
+        if not isinstance(message_id, int):
+            raise ScenarioError(f"{ref!r} does not name a message")
+        return message_id
+
+    def request_state(self, name: str) -> str:
+        """pending, approved, rejected or expired: a named request as the world has it now."""
+        value = self.ref(name)
+        flag = getattr(value, "flag", None)
+        if flag is None:
+            raise ScenarioError(f"{name!r} does not name a request")
+        request = self.sim.world.requests.find(flag)
+        if request is None:
+            raise ScenarioError(f"request {flag} is gone from the world")
+        if self.sim.world.requests.is_expired(request):
+            return "expired"
+        return request.state
+
+    def substitute(self, value: Any) -> Any:
+        """``"$name"`` anywhere in ``value`` becomes the named thing's id."""
+        if isinstance(value, str) and value.startswith("$") and len(value) > 1:
+            return _natural_id(self.ref(value[1:]))
+        if isinstance(value, dict):
+            return {k: self.substitute(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.substitute(v) for v in value]
+        return value
+
+    def fail(self, message: str) -> NoReturn:
+        raise StepFailed(message)
+
+    def fail_step(self, message: str) -> NoReturn:
+        raise ScenarioError(message)
+
+
+def _natural_id(value: Any) -> Any:
+    if isinstance(value, Call):
+        data = value.data
+        return data.get("message_id") if isinstance(data, dict) else data
+    if isinstance(value, list) and value:
+        value = value[0]
+    for attribute in ("message_id", "flag", "file_id", "id"):
+        found = getattr(value, attribute, None)
+        if found is not None and not isinstance(value, Fault):
+            return found
+    return value
+
+
+async def run_scenario(sim: Simulator, loaded: LoadedScenario, *, bot: int | None = None,
+                       reset: bool = True) -> ScenarioResult:
+    """Play ``loaded`` on ``sim`` (a fresh world unless ``reset=False``) and report."""
+    started = time.perf_counter()
+    result = ScenarioResult(loaded.name, loaded.source, "passed", 0.0)
+    try:
+        bot_id = prepare(sim, loaded, bot) if reset else (bot or loaded.scenario.bot
+                                                          or sim.default_bot())
+    except SimulatorError as exc:
+        result.status, result.message = "error", str(exc)
+        result.seconds = time.perf_counter() - started
+        return result
+    run = ScenarioRun(sim, loaded, bot_id)
+    sim.transcript.add("scenario", name=loaded.name, source=_source(loaded), bot=bot_id,
+                       profile=loaded.scenario.profile)
+    try:
+        await _play(run, result)
+        if result.passed:
+            run.expect.check_nevers()
+    except ExpectationFailed as failure:
+        result.status, result.message = "failed", failure.report
+    finally:
+        run.expect.close()
+        sim.transcript.add("result", status=result.status, step=result.step)
+        result.entries = list(sim.transcript.entries)
+        result.seconds = time.perf_counter() - started
+    return result
+
+
+async def _play(run: ScenarioRun, result: ScenarioResult) -> None:
+    for index, (item, line) in enumerate(zip(run.loaded.steps, run.loaded.step_lines,
+                                             strict=True), start=1):
+        kind, args = step_kind(item)
+        result.step, result.line, result.kind = index, line, kind
+        run.sim.transcript.add("step", index=index, step=kind, line=line)
+        try:
+            await STEPS[kind].run(run, args)
+        except ExpectationFailed:
+            raise
+        except SimulatorError as exc:  # QQ refused, a name is unknown, a fault unsupported
+            result.status, result.message = "error", f"{type(exc).__name__}: {exc}"
+            return
+    result.step = result.line = result.kind = None
+
+
+def _source(loaded: LoadedScenario) -> str:
+    if loaded.path is None:
+        return loaded.source
+    try:
+        return str(loaded.path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(loaded.path)

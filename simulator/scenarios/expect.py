@@ -1,0 +1,541 @@
+"""Checking what a bot did, with a clear report when it did not.
+
+Plain Python over ``Simulator``'s public surface, shared by scenario files and
+tests::
+
+    expect = Expectations(sim, bot=10001)
+    call = await expect.action(ActionPattern(action=("send_*",), text="pong"), within=5)
+    await expect.never(ActionPattern(action=("set_group_kick",)), during=1)
+    said = await expect.message(MessagePattern(group=100100, contains="pong"))
+    await expect.state(lambda: (member_is_muted(), "20003 is not muted"), "20003 muted")
+
+Calls and the bot's messages are read from the transcript as they happen.
+Each matched call (or message) is consumed, so two ``pong`` expectations need
+two pongs. ``within`` is real time: the bot under test runs on the machine's
+clock. When an expectation fails, ``ExpectationFailed`` carries a report: what
+was expected, the nearest thing the bot did and how it differed, and the
+transcript around it. Create an ``Expectations`` after ``Simulator.reset``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import trio
+
+from ..onebot.codec import MessageFormatError, to_segments
+from .transcript import Entry, render_text
+
+if TYPE_CHECKING:
+    from ..app import Simulator
+
+Segment = Mapping[str, Any]
+T = TypeVar("T")
+
+
+class ExpectationFailed(AssertionError):
+    """An expectation did not hold; ``str()`` is the whole report."""
+
+    def __init__(self, report: str) -> None:
+        super().__init__(report)
+        self.report = report
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call the bot made, as the transcript recorded it (``n`` = its entry number)."""
+
+    n: int
+    bot: int
+    connection: str
+    action: str
+    params: Any
+    response: dict[str, Any]
+    time: int
+    fault: str | None = None
+
+    @classmethod
+    def of(cls, entry: Entry) -> Call:
+        return cls(entry["n"], entry["bot"], entry["conn"], entry["action"], entry["params"],
+                   entry.get("response") or {}, entry["time"], entry.get("fault"))
+
+    @property
+    def ok(self) -> bool:
+        return self.response.get("status") == "ok"
+
+    @property
+    def data(self) -> Any:
+        return self.response.get("data")
+
+    def describe(self) -> str:
+        params = json.dumps(self.params, ensure_ascii=False, default=repr)
+        outcome = "no answer" if not self.response else (
+            "ok" if self.ok else f"failed {self.response.get('retcode')}")
+        return f"#{self.n} {self.action} {params} → {outcome}"
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message the bot posted in the world (its stored, received form)."""
+
+    n: int
+    message_id: int
+    chat_type: str
+    group_id: int
+    sender_id: int
+    peer_id: int
+    segments: list[dict[str, Any]]
+    raw_message: str
+
+    @classmethod
+    def of(cls, entry: Entry) -> Said:
+        m = entry["facts"]["message"]
+        return cls(entry["n"], m["message_id"], m["chat_type"], m["group_id"], m["sender_id"],
+                   m["peer_id"], m["segments"], m["raw_message"])
+
+    def describe(self) -> str:
+        where = f"group {self.group_id}" if self.chat_type == "group" else f"to {self.peer_id}"
+        return f"#{self.n} message {self.message_id} in {where}: {self.raw_message!r}"
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a call or message compares with a pattern: ``misses`` say what differed."""
+
+    misses: tuple[str, ...]
+    checked: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.misses
+
+    @property
+    def score(self) -> int:
+        return self.checked - len(self.misses)
+
+
+@dataclass(frozen=True)
+class TextPattern:
+    """Conditions on a message: its text (text segments joined, trimmed), mentions, reply."""
+
+    text: str | None = None
+    contains: str | None = None
+    regex: str | None = None
+    at: tuple[str, ...] = ()
+    reply_to: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.text, self.contains, self.regex,
+                                           self.reply_to)) or bool(self.at)
+
+    def check(self, segments: Sequence[Segment] | None, misses: list[str]) -> int:
+        """Append what differs to ``misses``; return how many conditions were checked."""
+        if segments is None:
+            misses.append("no message in the call")
+            return 1
+        text = message_text(segments)
+        checked = 0
+        for wanted, holds, how in (
+            (self.text, lambda w: text == w.strip(), "text"),
+            (self.contains, lambda w: w in text, "text containing"),
+            (self.regex, lambda w: re.search(w, text) is not None, "text matching"),
+        ):
+            if wanted is not None:
+                checked += 1
+                if not holds(wanted):
+                    misses.append(f"{how}: wanted {wanted!r}, got {text!r}")
+        if self.at:
+            checked += 1
+            mentioned = mentions(segments)
+            missing = [qq for qq in self.at if qq not in mentioned]
+            if missing:
+                misses.append(f"at: wanted {list(self.at)}, mentioned {mentioned}")
+        if self.reply_to is not None:
+            checked += 1
+            target = reply_target(segments)
+            if target != self.reply_to:
+                misses.append(f"reply to: wanted {self.reply_to}, got {target}")
+        return checked
+
+    def describe(self) -> list[str]:
+        out = []
+        for key in ("text", "contains", "regex"):
+            if getattr(self, key) is not None:
+                out.append(f"{key}={getattr(self, key)!r}")
+        if self.at:
+            out.append(f"at={list(self.at)}")
+        if self.reply_to is not None:
+            out.append(f"reply_to={self.reply_to}")
+        return out
+
+
+@dataclass(frozen=True)
+class ActionPattern:
+    """A call the bot should make: action names or globs, a parameter subset, its message."""
+
+    action: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    message: TextPattern = field(default_factory=TextPattern)
+    ok: bool | None = None
+    bot: int | None = None
+
+    def describe(self) -> str:
+        parts = ["|".join(self.action) if self.action else "any action"]
+        if self.params:
+            parts.append(json.dumps(dict(self.params), ensure_ascii=False, default=repr))
+        parts += self.message.describe()
+        if self.ok is not None:
+            parts.append("succeeding" if self.ok else "failing")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class MessagePattern:
+    """A message the bot should post: where (group, or private peer) and what."""
+
+    group: int | None = None
+    to: int | None = None
+    message: TextPattern = field(default_factory=TextPattern)
+
+    def describe(self) -> str:
+        where = (f"in group {self.group}" if self.group is not None
+                 else f"to {self.to}" if self.to is not None else "anywhere")
+        return " ".join(["a message", where, *self.message.describe()])
+
+
+# -- reading messages out of calls -------------------------------------------
+
+
+def call_segments(action: str, params: Any) -> list[Segment] | None:
+    """The message a call sends, as segments (None when it sends none)."""
+    if not isinstance(params, Mapping):
+        return None
+    if action == ".handle_quick_operation":
+        operation = params.get("operation")
+        body = operation.get("reply") if isinstance(operation, Mapping) else None
+    else:
+        body = params.get("message", params.get("messages"))
+    if body is None:
+        return None
+    auto_escape = params.get("auto_escape") in (True, "true", 1)
+    try:
+        return list(to_segments(body, auto_escape=auto_escape))
+    except MessageFormatError:
+        return None
+
+
+def message_text(segments: Iterable[Segment]) -> str:
+    return "".join(str((s.get("data") or {}).get("text", "")) for s in segments
+                   if s.get("type") == "text").strip()
+
+
+def mentions(segments: Iterable[Segment]) -> list[str]:
+    return [str((s.get("data") or {}).get("qq")) for s in segments if s.get("type") == "at"]
+
+
+def reply_target(segments: Iterable[Segment]) -> int | None:
+    for s in segments:
+        if s.get("type") == "reply":
+            ident = str((s.get("data") or {}).get("id", ""))
+            return int(ident) if ident.lstrip("-").isdigit() else None
+    return None
+
+
+def same(wanted: Any, got: Any) -> bool:
+    """Loose equality, as NapCat coerces: 100100 equals "100100"; dicts match as subsets."""
+    if isinstance(wanted, Mapping):
+        return isinstance(got, Mapping) and all(k in got and same(v, got[k])
+                                                for k, v in wanted.items())
+    if isinstance(wanted, list | tuple):
+        return isinstance(got, list | tuple) and len(got) == len(wanted) and all(
+            same(w, g) for w, g in zip(wanted, got, strict=True))
+    if wanted == got:
+        return True
+    scalar = (str, int, float, bool)
+    return isinstance(wanted, scalar) and isinstance(got, scalar) and str(wanted) == str(got)
+
+
+def match_action(call: Any, pattern: ActionPattern) -> Match:
+    """Compare one call (a ``Call`` or an ``app.ActionRecord``) with ``pattern``."""
+    misses: list[str] = []
+    checked = 0
+    bot = getattr(call, "bot", getattr(call, "bot_id", None))
+    if pattern.bot is not None:
+        checked += 1
+        if bot != pattern.bot:
+            misses.append(f"bot: wanted {pattern.bot}, got {bot}")
+    if pattern.action:
+        checked += 2  # the name counts double: a right name is the nearer miss
+        if not any(fnmatch.fnmatchcase(call.action, p) for p in pattern.action):
+            misses.append(f"action: wanted {'|'.join(pattern.action)}, got {call.action}")
+    params = call.params if isinstance(call.params, Mapping) else {}
+    for key, wanted in pattern.params.items():
+        checked += 1
+        if key not in params:
+            misses.append(f"params.{key}: wanted {wanted!r}, missing")
+        elif not same(wanted, params[key]):
+            misses.append(f"params.{key}: wanted {wanted!r}, got {params[key]!r}")
+    if pattern.message.active:
+        checked += pattern.message.check(call_segments(call.action, call.params), misses)
+    if pattern.ok is not None:
+        checked += 1
+        succeeded = (call.response or {}).get("status") == "ok"
+        if succeeded != pattern.ok:
+            misses.append(f"outcome: wanted {'ok' if pattern.ok else 'a failure'}, got "
+                          f"{'ok' if succeeded else 'a failure'}")
+    return Match(tuple(misses), checked)
+
+
+def match_message(said: Said, pattern: MessagePattern) -> Match:
+    misses: list[str] = []
+    checked = 0
+    if pattern.group is not None:
+        checked += 1
+        if said.chat_type != "group" or said.group_id != pattern.group:
+            misses.append(f"group: wanted {pattern.group}, got "
+                          f"{said.group_id if said.chat_type == 'group' else 'a private chat'}")
+    if pattern.to is not None:
+        checked += 1
+        if said.chat_type != "private" or said.peer_id != pattern.to:
+            misses.append(f"private chat with: wanted {pattern.to}, got "
+                          f"{said.peer_id if said.chat_type == 'private' else 'a group'}")
+    if pattern.message.active:
+        checked += pattern.message.check(said.segments, misses)
+    return Match(tuple(misses), checked)
+
+
+# -- waiting for them -------------------------------------------------------------
+
+
+StateCheck = Callable[[], tuple[bool, str]]
+
+
+class Expectations:
+    """The bot's calls and messages since creation, and awaitable checks over them."""
+
+    def __init__(self, sim: Simulator, *, bot: int | None = None, within: float = 5.0) -> None:
+        self.sim = sim
+        self.bot = bot
+        self.within = within
+        self.calls: list[Call] = []
+        self.said: list[Said] = []
+        self._used_calls: set[int] = set()
+        self._used_said: set[int] = set()
+        self._nevers: list[tuple[ActionPattern, int]] = []
+        sim.transcript.add_listener(self._hear)
+
+    def close(self) -> None:
+        self.sim.transcript.remove_listener(self._hear)
+
+    def _hear(self, entry: Entry) -> None:
+        if entry["kind"] == "action" and (self.bot is None or entry["bot"] == self.bot):
+            self.calls.append(Call.of(entry))
+        elif entry["kind"] == "world" and entry["type"] == "MessageCreated":
+            message = entry["facts"]["message"]
+            if self.bot is None or message["sender_id"] == self.bot:
+                self.said.append(Said.of(entry))
+
+    # -- calls ---------------------------------------------------------------------
+
+    def _first(self, pattern: ActionPattern, after: int = 0,
+               taken: set[int] | None = None) -> Call | None:
+        taken = self._used_calls if taken is None else taken
+        for call in self.calls:
+            if call.n > after and call.n not in taken and match_action(call, pattern).ok:
+                return call
+        return None
+
+    async def action(self, pattern: ActionPattern, *, within: float | None = None) -> Call:
+        """Wait until the bot makes a call matching ``pattern``; consume and return it."""
+        found = await self._wait(lambda: self._first(pattern), within)
+        if found is None:
+            raise ExpectationFailed(self._call_report(pattern, within, self.calls))
+        self._used_calls.add(found.n)
+        return found
+
+    async def in_order(self, patterns: Sequence[ActionPattern], *,
+                       within: float | None = None) -> list[Call]:
+        """Wait for calls matching ``patterns`` one after the other (others may come between)."""
+
+        def ordered() -> list[Call | None]:
+            out: list[Call | None] = []
+            after = 0
+            for pattern in patterns:
+                call = self._first(pattern, after)
+                out.append(call)
+                if call is None:
+                    break
+                after = call.n
+            return out
+
+        def complete() -> list[Call] | None:
+            calls = ordered()
+            found = [c for c in calls if c is not None]
+            return found if len(found) == len(patterns) else None
+
+        found = await self._wait(complete, within)
+        if found is None:
+            partial = ordered()
+            index = len(partial) - 1
+            previous = partial[index - 1] if index > 0 else None
+            after = previous.n if previous is not None else 0
+            later = [c for c in self.calls if c.n > after]
+            raise ExpectationFailed(self._call_report(
+                patterns[index], within, later,
+                lead=f"call {index + 1} of {len(patterns)} in order"))
+        self._used_calls.update(c.n for c in found)
+        return found
+
+    async def any_order(self, patterns: Sequence[ActionPattern], *,
+                        within: float | None = None) -> list[Call]:
+        """Wait for distinct calls matching every pattern, in any order."""
+        found = await self._wait(lambda: self._assign(patterns), within)
+        if found is None:
+            unmatched = self._unassignable(patterns)
+            raise ExpectationFailed(self._call_report(
+                patterns[unmatched], within, self.calls,
+                lead=f"call {unmatched + 1} of {len(patterns)} in any order"))
+        self._used_calls.update(c.n for c in found)
+        return found
+
+    def _assign(self, patterns: Sequence[ActionPattern]) -> list[Call] | None:
+        """A call per pattern, all distinct (augmenting paths: a greedy pick can block)."""
+        owner: dict[int, int] = {}  # call n -> pattern index
+        options = [[c for c in self.calls if c.n not in self._used_calls
+                    and match_action(c, p).ok] for p in patterns]
+
+        def place(index: int, seen: set[int]) -> bool:
+            for call in options[index]:
+                if call.n in seen:
+                    continue
+                seen.add(call.n)
+                if call.n not in owner or place(owner[call.n], seen):
+                    owner[call.n] = index
+                    return True
+            return False
+
+        if not all(place(i, set()) for i in range(len(patterns))):
+            return None
+        by_pattern = {index: n for n, index in owner.items()}
+        calls = {c.n: c for c in self.calls}
+        return [calls[by_pattern[i]] for i in range(len(patterns))]
+
+    def _unassignable(self, patterns: Sequence[ActionPattern]) -> int:
+        for count in range(1, len(patterns) + 1):
+            if self._assign(patterns[:count]) is None:
+                return count - 1
+        return 0
+
+    async def never(self, pattern: ActionPattern, *, during: float = 0.0,
+                    until_end: bool = False) -> None:
+        """The bot makes no matching call for ``during`` seconds (real time) from now;
+        with ``until_end``, ``check_nevers`` keeps watching to the end.
+        """
+        mark = self.sim.transcript.last
+        if until_end:
+            self._nevers.append((pattern, mark))
+        if during > 0:
+            await trio.sleep(during)
+        self._raise_if_seen(pattern, mark)
+
+    def check_nevers(self) -> None:
+        """Re-check every ``never`` against everything the bot has done since."""
+        for pattern, mark in self._nevers:
+            self._raise_if_seen(pattern, mark)
+
+    def _raise_if_seen(self, pattern: ActionPattern, mark: int) -> None:
+        seen = next((c for c in self.calls if c.n > mark and match_action(c, pattern).ok), None)
+        if seen is not None:
+            raise ExpectationFailed("\n".join([
+                f"expected never: {pattern.describe()}",
+                f"but the bot did: {seen.describe()}",
+                "transcript around it:", self._context(seen.n),
+            ]))
+
+    # -- messages and state --------------------------------------------------------
+
+    async def message(self, pattern: MessagePattern, *, within: float | None = None) -> Said:
+        """Wait until the bot posts a message matching ``pattern``; consume and return it."""
+
+        def first() -> Said | None:
+            return next((s for s in self.said if s.n not in self._used_said
+                         and match_message(s, pattern).ok), None)
+
+        found = await self._wait(first, within)
+        if found is None:
+            candidates = [s for s in self.said if s.n not in self._used_said]
+            lines = [f"expected: {pattern.describe()} (within {self._within(within):g}s)"]
+            nearest = _nearest(candidates, lambda s: match_message(s, pattern))
+            if nearest is None:
+                lines.append("but the bot posted no message")
+                lines += ["transcript (latest):", self._context(self.sim.transcript.last)]
+            else:
+                said, match = nearest
+                lines += [f"nearest: {said.describe()}", *[f"  - {m}" for m in match.misses],
+                          "transcript around it:", self._context(said.n)]
+            raise ExpectationFailed("\n".join(lines))
+        self._used_said.add(found.n)
+        return found
+
+    async def state(self, check: StateCheck, description: str, *,
+                    within: float | None = None) -> None:
+        """Wait until ``check()`` holds; it returns (holds, what the world says instead)."""
+        found = await self._wait(lambda: True if check()[0] else None, within)
+        if found is None:
+            actual = check()[1]
+            raise ExpectationFailed("\n".join([
+                f"expected the world: {description} (within {self._within(within):g}s)",
+                f"but: {actual}", "transcript (latest):",
+                self._context(self.sim.transcript.last),
+            ]))
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _within(self, within: float | None) -> float:
+        return self.within if within is None else within
+
+    async def _wait(self, find: Callable[[], T | None], within: float | None) -> T | None:
+        result = find()
+        if result is not None:
+            return result
+        with trio.move_on_after(self._within(within)):
+            await self.sim.wait_until(lambda: find() is not None)
+        return find()
+
+    def _call_report(self, pattern: ActionPattern, within: float | None,
+                     candidates: Iterable[Call], lead: str = "") -> str:
+        pool = [c for c in candidates if c.n not in self._used_calls]
+        head = f"expected{' ' + lead if lead else ''}: {pattern.describe()}"
+        lines = [f"{head} (within {self._within(within):g}s)"]
+        nearest = _nearest(pool, lambda c: match_action(c, pattern))
+        if nearest is None:
+            lines.append("but the bot made no other call" if self.calls
+                         else "but the bot made no call at all")
+            lines += ["transcript (latest):", self._context(self.sim.transcript.last)]
+        else:
+            call, match = nearest
+            lines += [f"nearest: {call.describe()}", *[f"  - {m}" for m in match.misses],
+                      "transcript around it:", self._context(call.n)]
+        return "\n".join(lines)
+
+    def _context(self, n: int) -> str:
+        entries = self.sim.transcript.around(n)
+        origin = entries[0]["time"] if entries else 0
+        text = render_text(entries, origin)
+        return "\n".join("  " + line for line in text.splitlines()) or "  (empty)"
+
+
+def _nearest(items: Sequence[Any], compare: Callable[[Any], Match]) -> tuple[Any, Match] | None:
+    """The best-scoring item (the latest on a tie)."""
+    best: tuple[Any, Match] | None = None
+    for item in items:
+        match = compare(item)
+        if best is None or match.score >= best[1].score:
+            best = (item, match)
+    return best

@@ -1,0 +1,232 @@
+"""The transcript: everything that happened in a run, as JSON lines.
+
+One entry per fact, in the order things happened, each with ``n`` (its place,
+1, 2, ...), ``time`` (world time, seconds) and ``kind``:
+
+    event       a frame qqsim sent a bot connection (events in, from the bot's side)
+    action      a call the bot made, its parameters and the answer (actions out)
+    world       a change of the world (a domain event) with its facts
+    fault       a fault taking an occasion
+    clock       the world clock advanced
+    connection  a bot connection opened or closed
+    step        a scenario step started (with its line in the file)
+    expect      an expectation's outcome
+    note        anything else a scenario wants on record
+
+Nothing machine-dependent goes in (no real time, no latency), so two runs of
+the same scenario on a ``ManualClock`` give the same lines and diff cleanly.
+``describe`` renders an entry as one readable line for terminals and reports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import deque
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..clock import format_duration
+from ..world import DomainEvent
+
+if TYPE_CHECKING:
+    from ..app import ActionRecord, FrameRecord
+    from ..faults import FaultApplied
+    from ..link import BotLink
+
+Entry = dict[str, Any]
+EntryListener = Callable[[Entry], None]
+
+#: Entries kept in memory (the oldest go first); a run's file holds all it saw.
+MAX_ENTRIES = 100_000
+
+
+class Transcript:
+    """A bounded, append-only record of a simulator's run."""
+
+    def __init__(self, now: Callable[[], int], maxlen: int = MAX_ENTRIES) -> None:
+        self._now = now
+        self.entries: deque[Entry] = deque(maxlen=maxlen)
+        self._count = 0
+        self._listeners: list[EntryListener] = []
+
+    # -- writing -----------------------------------------------------------
+
+    def add(self, kind: str, **fields: Any) -> Entry:
+        """Append one entry and tell listeners; returns it."""
+        self._count += 1
+        entry: Entry = {"n": self._count, "time": self._now(), "kind": kind, **fields}
+        self.entries.append(entry)
+        for listener in list(self._listeners):
+            listener(entry)
+        return entry
+
+    def action(self, record: ActionRecord) -> None:
+        entry: dict[str, Any] = {
+            "bot": record.bot_id, "conn": record.connection, "action": record.action,
+            "params": record.params, "response": record.response,
+        }
+        if record.fault:
+            entry["fault"] = record.fault
+        self.add("action", **entry)
+
+    def frame(self, record: FrameRecord) -> None:
+        self.add("event", bot=record.bot_id, conn=record.connection, event=record.event)
+
+    def world(self, event: DomainEvent) -> None:
+        facts = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)
+                 if f.name not in ("time", "audience")}
+        self.add("world", type=type(event).__name__, audience=sorted(event.audience),
+                 facts=_plain(facts))
+
+    def fault(self, applied: FaultApplied) -> None:
+        fields: dict[str, Any] = {"fault": str(applied.fault.kind), "bot": applied.bot,
+                                  "conn": applied.connection, "count": applied.count,
+                                  "spec": applied.fault.describe()}
+        if applied.action is not None:
+            fields["action"] = applied.action
+        self.add("fault", **fields)
+
+    def clock(self, seconds: float) -> None:
+        self.add("clock", advanced=seconds)
+
+    def connection(self, link: BotLink, state: str) -> None:
+        self.add("connection", bot=link.self_id, conn=link.settings.name,
+                 transport=str(link.settings.transport), state=state)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self._count = 0
+
+    # -- reading -----------------------------------------------------------
+
+    @property
+    def last(self) -> int:
+        """``n`` of the latest entry (0 when empty): a mark to read from later."""
+        return self._count
+
+    def since(self, mark: int) -> list[Entry]:
+        return [e for e in self.entries if e["n"] > mark]
+
+    def around(self, n: int, before: int = 8, after: int = 4) -> list[Entry]:
+        """Entries near entry ``n``: the context a failure report shows."""
+        return [e for e in self.entries if n - before <= e["n"] <= n + after]
+
+    def add_listener(self, listener: EntryListener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: EntryListener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+
+def to_jsonl(entries: Iterable[Entry]) -> str:
+    """JSON lines: one compact object per entry, keys in a fixed order, UTF-8 kept."""
+    return "".join(
+        json.dumps(e, ensure_ascii=False, separators=(",", ":"), default=_fallback) + "\n"
+        for e in entries
+    )
+
+
+def write_jsonl(path: str | Path, entries: Iterable[Entry]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_jsonl(entries), encoding="utf-8")
+    return path
+
+
+def read_jsonl(path: str | Path) -> list[Entry]:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def describe(entry: Entry, origin: int = 0) -> str:
+    """One readable line: ``[+1m30s] kind  details``, time relative to ``origin``."""
+    clock = format_duration(max(0, entry["time"] - origin)) if origin else str(entry["time"])
+    describer = _DESCRIBERS.get(entry["kind"], _describe_other)
+    return f"{entry['n']:>4} [+{clock}] {entry['kind']:<10} {describer(entry)}"
+
+
+def render_text(entries: Iterable[Entry], origin: int = 0) -> str:
+    return "\n".join(describe(e, origin) for e in entries)
+
+
+def _describe_event(entry: Entry) -> str:
+    from ..link import describe_event
+
+    return f"→ {entry['bot']} {entry['conn']}: {describe_event(entry['event'])}"
+
+
+def _describe_action(entry: Entry) -> str:
+    response = entry.get("response") or {}
+    if not response:
+        outcome = "no answer"
+    elif response.get("status") == "ok":
+        outcome = "ok"
+    else:
+        outcome = f"failed {response.get('retcode')} {_short(response.get('message'), 60)}"
+    fault = f" [fault {entry['fault']}]" if entry.get("fault") else ""
+    params = _short(json.dumps(entry.get("params"), ensure_ascii=False, default=_fallback), 100)
+    return f"← {entry['bot']} {entry['conn']}: {entry['action']} {params} → {outcome}{fault}"
+
+
+def _describe_world(entry: Entry) -> str:
+    facts = entry.get("facts", {})
+    message = facts.get("message")
+    if isinstance(message, dict):
+        where = f"group {message.get('group_id')}" if message.get("group_id") else (
+            f"private {message.get('sender_id')}→{message.get('peer_id')}")
+        return (f"{entry['type']} {where} from {message.get('sender_id')}: "
+                f"{_short(message.get('raw_message'), 80)}")
+    details = " ".join(f"{k}={_short(json.dumps(v, ensure_ascii=False, default=_fallback), 40)}"
+                       for k, v in facts.items())
+    return f"{entry['type']} {details}"
+
+
+def _describe_fault(entry: Entry) -> str:
+    target = f" on {entry['action']}" if entry.get("action") else ""
+    return f"{entry['fault']}{target} ({entry['bot']} {entry['conn']}, #{entry['count']})"
+
+
+def _describe_clock(entry: Entry) -> str:
+    return f"advanced {format_duration(entry['advanced'])}"
+
+
+def _describe_other(entry: Entry) -> str:
+    skip = {"n", "time", "kind"}
+    return " ".join(f"{k}={_short(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=_fallback), 80)}"  # noqa: E501
+                    for k, v in entry.items() if k not in skip)
+
+
+_DESCRIBERS: dict[str, Callable[[Entry], str]] = {
+    "event": _describe_event,
+    "action": _describe_action,
+    "world": _describe_world,
+    "fault": _describe_fault,
+    "clock": _describe_clock,
+}
+
+
+def _short(value: object, limit: int) -> str:
+    text = "" if value is None else str(value).replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses and sets as JSON-friendly values (snapshots inside domain events)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(_plain(v) for v in value)
+    return value
+
+
+def _fallback(value: object) -> object:
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return repr(value)

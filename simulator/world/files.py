@@ -1,0 +1,400 @@
+"""Group files and folders: what QQ's group file system holds, per group.
+
+QQ keeps one level of folders under a root ``/``. Each file has a fileId
+(``/<uuid>``, what NapCat calls the fileUuid) and a numeric model id; its
+bytes live in the world's media store. Deleted files and folders are kept as
+tombstones so ids are never reused and stale references fail as on QQ.
+
+NapCat adds its own, per-account, 24-hour token cache on top (the 32-hex
+``file_id`` of the list actions); the cache is kept here too, keyed by bot,
+because it is state a bot can observe (tokens expire, and only list tokens can
+delete a file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_
+from sqlmodel import Field, SQLModel, col, func, or_, select
+
+from ..errors import InvalidState, NotFound, PermissionDenied
+from .accounts import Accounts
+from .core import WorldCore
+from .events import DomainEvent
+from .groups import Groups
+from .media import Media
+
+ROOT = "/"
+#: QQ's business id of group files (``busid`` in NapCat's answers).
+GROUP_FILE_BUSID = 102
+#: NapCat forgets a token a day after it was last used, and keeps at most 5000.
+TOKEN_TTL_SECONDS = 86400
+TOKEN_CAPACITY = 5000
+#: How long QQ keeps a temporary group file before it expires.
+TEMPORARY_FILE_SECONDS = 7 * 86400
+
+
+class GroupFolderRow(SQLModel, table=True):
+    __tablename__ = "group_folder"
+    folder_id: str = Field(primary_key=True)
+    group_id: int = Field(index=True)
+    name: str
+    creator_id: int
+    created_at: int
+    modified_at: int
+    deleted: bool = False
+
+
+class GroupFileRow(SQLModel, table=True):
+    __tablename__ = "group_file"
+    file_uuid: str = Field(primary_key=True)
+    group_id: int = Field(index=True)
+    folder_id: str = ROOT
+    name: str
+    size: int
+    md5: str = Field(index=True)  # lower-case hex, as the kernel reports it
+    media_name: str
+    model_id: str
+    uploader_id: int
+    upload_time: int
+    dead_time: int = 0  # 0: permanent; else when a temporary file expires
+    modify_time: int
+    download_times: int = 0
+    message_id: int = 0  # the group message that announced the upload
+    deleted: bool = False
+
+
+class FileTokenRow(SQLModel, table=True):
+    """One entry of a bot's NapCat token cache: a list ``file_id`` → a group file."""
+
+    __tablename__ = "group_file_token"
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(index=True, unique=True)
+    self_id: int = Field(index=True)
+    group_id: int
+    file_uuid: str
+    used_at: int
+
+
+@dataclass(frozen=True)
+class GroupFile:
+    file_uuid: str
+    group_id: int
+    folder_id: str
+    name: str
+    size: int
+    md5: str
+    media_name: str
+    model_id: str
+    uploader_id: int
+    uploader_name: str
+    upload_time: int
+    dead_time: int
+    modify_time: int
+    download_times: int
+    message_id: int
+    deleted: bool  # deleted, or a temporary file past its expiry
+
+
+@dataclass(frozen=True)
+class GroupFolder:
+    folder_id: str
+    group_id: int
+    name: str
+    creator_id: int
+    creator_name: str
+    created_at: int
+    modified_at: int
+    file_count: int
+
+
+@dataclass(frozen=True)
+class GroupFileUploaded(DomainEvent):
+    """A member put a file in the group's file system (NapCat: ``group_upload``)."""
+
+    group_id: int
+    user_id: int
+    file_id: str  # the id NapCat reports: the file's MD5
+    name: str
+    size: int
+    busid: int
+
+
+def _stable_uuid(*parts: object) -> str:
+    digest = hashlib.md5("|".join(str(p) for p in parts).encode()).digest()
+    return str(uuid.UUID(bytes=digest))
+
+
+class GroupFiles:
+    def __init__(self, core: WorldCore, accounts: Accounts, groups: Groups) -> None:
+        self._core = core
+        self._db = core.session
+        self._accounts = accounts
+        self._groups = groups
+
+    # -- reading -----------------------------------------------------------
+
+    def folders(self, group_id: int) -> list[GroupFolder]:
+        """The group's folders, newest first."""
+        rows = self._db.exec(
+            select(GroupFolderRow)
+            .where(GroupFolderRow.group_id == group_id, ~col(GroupFolderRow.deleted))
+            .order_by(col(GroupFolderRow.created_at).desc(), col(GroupFolderRow.folder_id))
+        ).all()
+        return [self._folder_of(r) for r in rows]
+
+    def find_folder(self, group_id: int, folder_id: str) -> GroupFolder | None:
+        row = self._live_folder(group_id, folder_id)
+        return None if row is None else self._folder_of(row)
+
+    def files(self, group_id: int, folder_id: str | None = ROOT) -> list[GroupFile]:
+        """Files in one folder (``None``: in every folder), newest first."""
+        query = select(GroupFileRow).where(GroupFileRow.group_id == group_id, self._alive())
+        if folder_id is not None:
+            query = query.where(GroupFileRow.folder_id == folder_id)
+        rows = self._db.exec(
+            query.order_by(col(GroupFileRow.upload_time).desc(), col(GroupFileRow.name))
+        ).all()
+        return [self._file_of(r) for r in rows]
+
+    def find_file(self, file_uuid: str) -> GroupFile | None:
+        """A file by its fileId, deleted or not (``deleted`` tells)."""
+        row = self._db.get(GroupFileRow, file_uuid)
+        return None if row is None else self._file_of(row)
+
+    def find_by_md5(self, group_id: int, md5: str) -> GroupFile | None:
+        """The newest live file of the group with these bytes."""
+        row = self._db.exec(
+            select(GroupFileRow)
+            .where(GroupFileRow.group_id == group_id, GroupFileRow.md5 == md5.lower(),
+                   self._alive())
+            .order_by(col(GroupFileRow.upload_time).desc())
+        ).first()
+        return None if row is None else self._file_of(row)
+
+    def usage(self, group_id: int) -> tuple[int, int]:
+        """How many live files the group has, and how many bytes they take."""
+        count, used = self._db.exec(
+            select(func.count(), func.coalesce(func.sum(GroupFileRow.size), 0)).where(
+                GroupFileRow.group_id == group_id, self._alive()
+            )
+        ).one()
+        return int(count), int(used)
+
+    # -- folders -----------------------------------------------------------
+
+    def create_folder(self, actor_id: int, group_id: int, name: str) -> GroupFolder:
+        """An admin adds a folder under the root (QQ has no deeper folders)."""
+        self._require_admin(actor_id, group_id)
+        if not name.strip():
+            raise InvalidState("文件夹名称不能为空")
+        if any(f.name == name for f in self.folders(group_id)):
+            raise InvalidState("同名文件夹已存在")
+        serial = self._count(GroupFolderRow, group_id) + 1
+        now = self._core.now()
+        row = GroupFolderRow(
+            folder_id="/" + _stable_uuid("qqsim-group-folder", group_id, serial),
+            group_id=group_id, name=name, creator_id=actor_id, created_at=now, modified_at=now,
+        )
+        self._db.add(row)
+        self._db.commit()
+        return self._folder_of(row)
+
+    def delete_folder(self, actor_id: int, group_id: int, folder_id: str) -> None:
+        """An admin removes a folder and every file in it."""
+        row = self._live_folder(group_id, folder_id)
+        if row is None:
+            raise NotFound("文件夹不存在")
+        self._require_admin(actor_id, group_id)
+        row.deleted = True
+        for file in self._db.exec(
+            select(GroupFileRow).where(GroupFileRow.group_id == group_id,
+                                       GroupFileRow.folder_id == folder_id)
+        ).all():
+            file.deleted = True
+        self._db.commit()
+
+    # -- files -------------------------------------------------------------
+
+    def new_file_uuid(self, group_id: int) -> str:
+        """The fileId the next upload to the group gets (stable for a world)."""
+        serial = self._count(GroupFileRow, group_id) + 1
+        return "/" + _stable_uuid("qqsim-group-file", group_id, serial)
+
+    def check_upload(self, uploader_id: int, group_id: int, folder_id: str) -> None:
+        """Raise if ``uploader_id`` cannot put a file in ``folder_id`` of the group."""
+        self._groups.member(group_id, uploader_id)
+        if folder_id != ROOT and self._live_folder(group_id, folder_id) is None:
+            raise NotFound(f"文件夹{folder_id}不存在")
+
+    def add_file(
+        self,
+        uploader_id: int,
+        group_id: int,
+        media: Media,
+        *,
+        name: str,
+        file_uuid: str,
+        folder_id: str = ROOT,
+        message_id: int = 0,
+        temporary: bool = False,
+    ) -> GroupFile:
+        """Record an uploaded file; the group's bots hear of it (``group_upload``)."""
+        self.check_upload(uploader_id, group_id, folder_id)
+        if media.size == 0:
+            raise InvalidState("文件异常，大小为0")
+        now = self._core.now()
+        row = GroupFileRow(
+            file_uuid=file_uuid, group_id=group_id, folder_id=folder_id, name=name,
+            size=media.size, md5=media.md5.lower(), media_name=media.name,
+            model_id=str(int(hashlib.md5(file_uuid.encode()).hexdigest()[:15], 16)),
+            uploader_id=uploader_id, upload_time=now, modify_time=now, message_id=message_id,
+            dead_time=now + TEMPORARY_FILE_SECONDS if temporary else 0,
+        )
+        self._db.add(row)
+        self._db.commit()
+        self._core.emit(
+            GroupFileUploaded(
+                time=now, audience=self._groups.bot_members(group_id), group_id=group_id,
+                user_id=uploader_id, file_id=row.md5, name=name, size=row.size,
+                busid=GROUP_FILE_BUSID,
+            )
+        )
+        return self._file_of(row)
+
+    def delete_file(self, actor_id: int, group_id: int, file_uuid: str) -> None:
+        """The uploader or an admin removes a file."""
+        row = self._live_file(group_id, file_uuid)
+        self._require_may_edit(actor_id, row)
+        row.deleted = True
+        self._db.commit()
+
+    def move_file(self, actor_id: int, group_id: int, file_uuid: str, current: str,
+                  target: str) -> None:
+        """Move a file from folder ``current`` (where it must be) to ``target``."""
+        row = self._live_file(group_id, file_uuid)
+        self._require_may_edit(actor_id, row)
+        if row.folder_id != current:
+            raise InvalidState("文件不在当前目录中")
+        if target != ROOT and self._live_folder(group_id, target) is None:
+            raise NotFound("目标文件夹不存在")
+        row.folder_id, row.modify_time = target, self._core.now()
+        self._db.commit()
+
+    def rename_file(self, actor_id: int, group_id: int, file_uuid: str, current: str,
+                    new_name: str) -> None:
+        row = self._live_file(group_id, file_uuid)
+        self._require_may_edit(actor_id, row)
+        if row.folder_id != current:
+            raise InvalidState("文件不在当前目录中")
+        if not new_name.strip():
+            raise InvalidState("文件名不能为空")
+        row.name, row.modify_time = new_name, self._core.now()
+        self._db.commit()
+
+    def make_permanent(self, actor_id: int, group_id: int, file_uuid: str) -> None:
+        """Turn a temporary file into a permanent one (a no-op for permanent files)."""
+        row = self._live_file(group_id, file_uuid)
+        self._groups.member(group_id, actor_id)
+        row.dead_time = 0
+        self._db.commit()
+
+    # -- NapCat's token cache ----------------------------------------------
+
+    def issue_token(self, self_id: int, file: GroupFile) -> str:
+        """A fresh 32-hex list token for ``file`` in bot ``self_id``'s cache."""
+        serial = int(self._db.exec(select(func.max(FileTokenRow.id))).one() or 0) + 1
+        token = hashlib.md5(f"qqsim-file-token|{self_id}|{serial}".encode()).hexdigest()
+        self._db.add(FileTokenRow(id=serial, token=token, self_id=self_id,
+                                  group_id=file.group_id, file_uuid=file.file_uuid,
+                                  used_at=self._core.now()))
+        self._db.commit()
+        self._evict_tokens(self_id)
+        return token
+
+    def redeem_token(self, self_id: int, token: str) -> GroupFile | None:
+        """The file a list token names, if the bot's cache still has it (use refreshes it)."""
+        row = self._db.exec(
+            select(FileTokenRow).where(FileTokenRow.token == token,
+                                       FileTokenRow.self_id == self_id)
+        ).first()
+        now = self._core.now()
+        if row is None or now - row.used_at >= TOKEN_TTL_SECONDS:
+            return None
+        row.used_at = now
+        self._db.commit()
+        return self.find_file(row.file_uuid)
+
+    def _evict_tokens(self, self_id: int) -> None:
+        mine = select(FileTokenRow).where(FileTokenRow.self_id == self_id)
+        count = self._db.exec(
+            select(func.count()).select_from(FileTokenRow).where(FileTokenRow.self_id == self_id)
+        ).one()
+        excess = int(count) - TOKEN_CAPACITY
+        if excess <= 0:
+            return
+        for row in self._db.exec(mine.order_by(col(FileTokenRow.used_at),
+                                               col(FileTokenRow.id)).limit(excess)).all():
+            self._db.delete(row)
+        self._db.commit()
+
+    # -- helpers -----------------------------------------------------------
+
+    def _count(self, table: type[GroupFileRow] | type[GroupFolderRow], group_id: int) -> int:
+        return int(self._db.exec(
+            select(func.count()).select_from(table).where(table.group_id == group_id)
+        ).one())
+
+    def _live_folder(self, group_id: int, folder_id: str) -> GroupFolderRow | None:
+        row = self._db.get(GroupFolderRow, folder_id)
+        return row if row is not None and row.group_id == group_id and not row.deleted else None
+
+    def _live_file(self, group_id: int, file_uuid: str) -> GroupFileRow:
+        row = self._db.get(GroupFileRow, file_uuid)
+        if row is None or row.group_id != group_id or not self._is_alive(row):
+            raise NotFound("文件不存在")
+        return row
+
+    def _alive(self) -> ColumnElement[bool]:
+        """Not deleted, and not a temporary file past its expiry."""
+        now = self._core.now()
+        return and_(~col(GroupFileRow.deleted),
+                    or_(col(GroupFileRow.dead_time) == 0, col(GroupFileRow.dead_time) > now))
+
+    def _is_alive(self, row: GroupFileRow) -> bool:
+        return not row.deleted and (row.dead_time == 0 or row.dead_time > self._core.now())
+
+    def _require_admin(self, actor_id: int, group_id: int) -> None:
+        if not self._groups.member(group_id, actor_id).is_admin:
+            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+
+    def _require_may_edit(self, actor_id: int, row: GroupFileRow) -> None:
+        if actor_id != row.uploader_id:
+            self._require_admin(actor_id, row.group_id)
+
+    def _file_of(self, row: GroupFileRow) -> GroupFile:
+        uploader = self._accounts.find(row.uploader_id)
+        return GroupFile(
+            file_uuid=row.file_uuid, group_id=row.group_id, folder_id=row.folder_id,
+            name=row.name, size=row.size, md5=row.md5, media_name=row.media_name,
+            model_id=row.model_id, uploader_id=row.uploader_id,
+            uploader_name=uploader.nickname if uploader else "", upload_time=row.upload_time,
+            dead_time=row.dead_time, modify_time=row.modify_time,
+            download_times=row.download_times, message_id=row.message_id,
+            deleted=not self._is_alive(row),
+        )
+
+    def _folder_of(self, row: GroupFolderRow) -> GroupFolder:
+        creator = self._accounts.find(row.creator_id)
+        count = int(self._db.exec(
+            select(func.count()).select_from(GroupFileRow).where(
+                GroupFileRow.folder_id == row.folder_id, self._alive())
+        ).one())
+        return GroupFolder(
+            folder_id=row.folder_id, group_id=row.group_id, name=row.name,
+            creator_id=row.creator_id, creator_name=creator.nickname if creator else "",
+            created_at=row.created_at, modified_at=row.modified_at, file_count=count,
+        )
