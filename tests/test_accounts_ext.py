@@ -360,8 +360,8 @@ def test_send_packet(api: Api) -> None:
     assert isinstance(answer, str) and len(answer) == 64 and int(answer, 16) >= 0
     assert api.ok("send_packet", {"cmd": "OidbSvcTrpcTcp.0x9067_202", "data": "0a0bzz",
                                   "rsp": "true"}) == answer  # hex stops at the junk
-    api.void("send_packet", {"cmd": "x", "data": "00", "rsp": False})
-    api.void("send_packet", {"cmd": "x", "data": "00", "rsp": "false"})
+    assert api.ok("send_packet", {"cmd": "x", "data": "00", "rsp": False}) is None
+    assert api.ok("send_packet", {"cmd": "x", "data": "00", "rsp": "false"}) is None
     api.fail("send_packet", {"cmd": "x"},
              "Schema compilation error: Expected required property (/data)", 1400)
 

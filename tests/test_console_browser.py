@@ -38,7 +38,7 @@ BOT, GROUP, OTHER_GROUP = 10001, 100100, 100200
 WAIT_MS = 15_000
 
 try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
+    from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     pytestmark = pytest.mark.skip(
         reason="the playwright package is not installed (pip install -e '.[test]')")
@@ -150,18 +150,18 @@ def served() -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser() -> Iterator[BrowserContext]:
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
             viewport={"width": 1366, "height": 768}, locale="zh-CN",
         )
-        yield context  # type: ignore[misc]  # a persistent context plays the browser here
+        yield context  # a persistent context: the fresh profile directory is ours
         context.close()
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Page]:
+def page(browser: BrowserContext) -> Iterator[Page]:
     tab: Page = browser.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))
@@ -442,3 +442,45 @@ def test_react_to_a_message_and_poke_a_member(page: Page, served: Served) -> Non
     page.locator("[data-testid=tab-inspector]").click()
     expect(page.locator("[data-testid=frame-row]", has_text="notify/poke")).to_be_visible()
     expect(page.locator("[data-testid=frame-row]", has_text="group_msg_emoji_like")).to_be_visible()
+
+
+def test_a_fault_switched_on_from_the_page_makes_the_bot_fail(page: Page, served: Served) -> None:
+    open_console(page, served, me=20003)
+    page.locator("[data-testid=tab-session]").click()
+    switch = page.locator("[data-testid=fault-fail-send]")
+    switch.check()
+    expect(page.locator("[data-testid=armed-fault]")).to_contain_text("fail-send")
+
+    page.locator("[data-testid=tab-chat]").click()
+    say(page, "ping")
+    page.locator("[data-testid=tab-inspector]").click()
+    failed = page.locator("[data-testid=action-row]", has_text="send_group_msg")
+    expect(failed).to_contain_text("fault: fail", timeout=WAIT_MS)
+    expect(failed).to_contain_text("failed 1200")
+    assert served.call(lambda sim: sim.history(group_id=GROUP)[-1].raw_message) == "ping"
+
+    page.locator("[data-testid=tab-session]").click()
+    switch.uncheck()
+    expect(page.locator("[data-testid=armed-fault]")).to_have_count(0)
+    page.locator("[data-testid=tab-chat]").click()
+    say(page, "ping")
+    expect(bubble(page, BOT, "pong")).to_be_visible(timeout=WAIT_MS)
+
+
+def test_run_a_scenario_and_advance_the_clock_from_the_page(page: Page, served: Served) -> None:
+    open_console(page, served, me=20003)
+    page.locator("[data-testid=tab-session]").click()
+    before = page.locator("[data-testid=world-time]").inner_text()
+    page.locator("[data-testid=advance-by]").fill("1h")
+    page.locator("[data-testid=advance]").click()
+    expect(page.locator("[data-testid=world-time]")).not_to_have_text(before, timeout=WAIT_MS)
+    assert served.call(lambda sim: sim.world.now()) == 1_767_225_600 + 3600
+
+    page.locator("[data-testid=scenario-file]").select_option("smoke/ping_pong.yaml")
+    page.locator("[data-testid=run-scenario]").click()
+    status = page.locator("[data-testid=scenario-status]")
+    expect(status).to_have_attribute("data-status", "passed", timeout=WAIT_MS)
+    expect(page.locator("[data-testid=scenario-log]")).to_contain_text("expect_message")
+    page.locator("[data-testid=tab-chat]").click()
+    page.locator(f"[data-chat='group:{GROUP}']").click()
+    expect(bubble(page, BOT, "pong")).to_be_visible(timeout=WAIT_MS)  # what the scenario played

@@ -64,6 +64,14 @@ def test_card_texts_given_by_the_sender_are_kept(api: Api, sim: Simulator) -> No
     assert card(sim, empty_news["res_id"]).news == ()  # NapCat keeps an explicit empty list
 
 
+def test_forwards_sent_with_send_msg_keep_cards_too(api: Api, sim: Simulator) -> None:
+    sent = api.ok("send_group_msg", {"group_id": ADMIN_GROUP, "message": [node("hi")],
+                                     "summary": "从 send_group_msg 来"})
+    assert card(sim, sent["res_id"]).summary == "从 send_group_msg 来"
+    plain = api.ok("send_msg", {"group_id": ADMIN_GROUP, "message": [node("a"), node("b")]})
+    assert card(sim, plain["res_id"]).summary == "查看2条转发消息"
+
+
 def test_nested_forwards_keep_their_own_cards(api: Api, sim: Simulator) -> None:
     inner = [node("deep", 20003, "李娜"), node("deeper", 20004, "刘洋")]
     sent = api.ok("send_group_forward_msg", {"group_id": ADMIN_GROUP, "messages": [

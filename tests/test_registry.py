@@ -39,6 +39,8 @@ VOID = {
     "clean_stream_temp_file", "set_group_special_title", "set_group_sign", "send_group_sign",
     "send_poke", "group_poke", "friend_poke", "set_group_todo", "complete_group_todo",
     "cancel_group_todo", "delete_qzone_msg", "bot_exit",
+    # Listed as "raw" in napcat.md, but their v4.18.19 handlers return nothing.
+    "upload_image_to_qun_album", "refuse_online_file", "cancel_online_file",
 }
 
 

@@ -20,7 +20,7 @@ from simulator.scenarios.model import SCHEMA_PATH, schema_text, step_kind
 from simulator.scenarios.steps import STEPS
 
 sys.path.insert(0, str(Path(__file__).parent / "bots"))
-from reference_bot import run_bot  # noqa: E402
+from reference_bot import run_bot
 
 LIBRARY = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(LIBRARY.rglob("*.yaml"))

@@ -1,4 +1,13 @@
-"""The control plane: a local HTTP API to look at the world and act as its people.
+"""The control plane: a local HTTP API and web console to see the world, act as its
+people, watch the wire, and run scenarios, faults and the clock.
+
+    api.py             the app, its guards, the console page, world reads, the stream route
+    acting.py          changing the world as a person (messages, joins, mutes, requests...)
+    inspector.py       actions, frames, connections, a message's traffic, forwards, media
+    session_routes.py  scenarios, faults and the clock
+    stream.py          the live feed (/api/stream)
+    views.py           JSON views of world and wire, and the traffic filter
+    static/            the console: plain HTML, CSS and ES modules, no build step
 
 Built only on ``Simulator``'s public surface; ``api.serve_control`` runs it.
 """

@@ -133,6 +133,8 @@ class Profile:
     envelope_extras: dict[str, object] = field(default_factory=dict)
     #: Transport behaviour: headers, token rules, webhook and reverse-WebSocket facts.
     wire: WireFacts = NAPCAT_WIRE
+    #: How events are reshaped after NapCat's renderers (onebot/events/dialects.py).
+    event_dialect: str = "napcat"
 
 
 NAPCAT = Profile(
@@ -166,6 +168,7 @@ GOCQ = Profile(
     http_random_echo=False,
     font=0,
     wire=GOCQ_WIRE,
+    event_dialect="gocq",
 )
 
 PROFILES = {p.name: p for p in (NAPCAT, GOCQ)}

@@ -9,6 +9,7 @@ step could not run: QQ refused an injection, a name was unknown...).
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from .transcript import Entry
 if TYPE_CHECKING:
     from ..app import Simulator
     from ..people import Person
+
+log = logging.getLogger("qqsim.scenario")
 
 
 class StepFailed(ExpectationFailed):
@@ -221,6 +224,10 @@ async def _play(run: ScenarioRun, result: ScenarioResult) -> None:
         except ExpectationFailed:
             raise
         except SimulatorError as exc:  # QQ refused, a name is unknown, a fault unsupported
+            result.status, result.message = "error", f"{type(exc).__name__}: {exc}"
+            return
+        except Exception as exc:  # a bug, in qqsim or a step: report it, keep the run going
+            log.exception("step %d (%s) crashed", index, kind)
             result.status, result.message = "error", f"{type(exc).__name__}: {exc}"
             return
     result.step = result.line = result.kind = None

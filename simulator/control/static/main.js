@@ -69,6 +69,9 @@ function showTab(name) {
   }
   for (const view of document.querySelectorAll(".view")) view.hidden = view.id !== `view-${name}`;
   location.hash = name;
+  // A hidden chat could not scroll: show its latest messages when it comes back.
+  const messages = document.getElementById("messages");
+  if (name === "chat" && messages) messages.scrollTop = messages.scrollHeight;
 }
 
 // -- the live stream ---------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..context import ActionContext
 from ..media import media_url, resolve_media
 from ..params import Id, Int, Params, Str
 from ..registry import Backing, Origin, action
+from ._images import image_size
 from ._util import bot_group
 from .messages import deliver
 
@@ -184,33 +185,6 @@ def get_essence_msg_list(ctx: ActionContext, p: GroupIdParams) -> list[dict[str,
 
 
 # -- notices ---------------------------------------------------------------------
-
-
-def image_size(data: bytes) -> tuple[int, int] | None:
-    """Width and height of a PNG, GIF or JPEG picture, read from its header."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return int(width), int(height)
-    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
-        width, height = struct.unpack("<HH", data[6:10])
-        return int(width), int(height)
-    if data.startswith(b"\xff\xd8"):
-        return _jpeg_size(data)
-    return None
-
-
-def _jpeg_size(data: bytes) -> tuple[int, int] | None:
-    index = 2
-    while index + 9 < len(data):
-        if data[index] != 0xFF:
-            return None
-        marker = data[index + 1]
-        length = int.from_bytes(data[index + 2:index + 4], "big")
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            height, width = struct.unpack(">HH", data[index + 5:index + 9])
-            return int(width), int(height)
-        index += 2 + length
-    return None
 
 
 def _notice_image(ctx: ActionContext, uri: str) -> NoticeImage:

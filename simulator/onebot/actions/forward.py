@@ -72,9 +72,13 @@ def store_forward(
 def send_forward(
     ctx: ActionContext, chat: Chat, nodes: list[dict[str, Any]], p: SendMsgParams
 ) -> ForwardResult:
+    from .forward_ext import card_texts, record_cards
     from .messages import deliver
 
     forward_id = store_forward(ctx, chat, nodes)
+    # NapCat's card texts (source/news/summary/prompt) may ride on any send action.
+    texts = {key: getattr(p, key, None) for key in ("source", "news", "summary", "prompt")}
+    record_cards(ctx, chat, forward_id, nodes, card_texts(texts))
     carrier = deliver(ctx, chat, [{"type": "forward", "data": {"id": forward_id}}])
     return {"message_id": carrier.message_id, "res_id": forward_id, "forward_id": forward_id}
 

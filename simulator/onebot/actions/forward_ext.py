@@ -20,8 +20,8 @@ from ..context import ActionContext
 from ..params import Params, Str
 from ..registry import Origin, action
 from ._lookup import NumOrStr, seen_by_short_id
-from .forward import ForwardResult, is_forward, store_forward
-from .messages import MessageIdResult, SendMsgParams, _segments, deliver, route
+from .forward import ForwardResult, is_forward
+from .messages import MessageIdResult, SendMsgParams, route, send
 
 # -- sending forwards --------------------------------------------------------------------
 
@@ -36,14 +36,8 @@ class SendForwardParams(SendMsgParams):
 
 
 def _send(ctx: ActionContext, chat: Chat, p: SendForwardParams) -> MessageIdResult | ForwardResult:
-    segments = _segments(p)  # ``messages`` wins over ``message``; rejects node mixed with text
-    if not is_forward(segments):
-        return {"message_id": deliver(ctx, chat, segments).message_id}
-    forward_id = store_forward(ctx, chat, segments)
-    texts = {"source": p.source, "news": p.news, "summary": p.summary, "prompt": p.prompt}
-    record_cards(ctx, chat, forward_id, segments, _card_texts(texts))
-    carrier = deliver(ctx, chat, [{"type": "forward", "data": {"id": forward_id}}])
-    return {"message_id": carrier.message_id, "res_id": forward_id, "forward_id": forward_id}
+    # ``messages`` wins over ``message``; the card texts travel on ``p``.
+    return send(ctx, chat, p)
 
 
 def _in_mode(p: SendForwardParams, mode: str) -> SendForwardParams:
@@ -78,7 +72,7 @@ def send_private_forward_msg(
 # -- card texts --------------------------------------------------------------------------
 
 
-def _card_texts(data: dict[str, Any]) -> dict[str, Any]:
+def card_texts(data: dict[str, Any]) -> dict[str, Any]:
     """The card texts a sender gave (top-level params or a nesting node's data)."""
     news = data.get("news")
     return {
@@ -104,7 +98,7 @@ def record_cards(
         nested = None if referenced else _nested_nodes(data)
         if nested is not None:
             inner_id = str(entry["segments"][0]["data"]["id"])
-            record_cards(ctx, chat, inner_id, nested, _card_texts(data))
+            record_cards(ctx, chat, inner_id, nested, card_texts(data))
         # NapCat marks custom nodes as group messages whatever the chat is.
         group_like = group_like or not referenced or chat.is_group
         names.append(entry["nickname"])

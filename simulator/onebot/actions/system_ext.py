@@ -110,9 +110,11 @@ def _hex_prefix(text: str) -> bytes:
     return bytes(out)
 
 
-@action("send_packet", origin=Origin.NAPCAT, backing=Backing.SYNTHESIZED, void=True)
+# Declared with data (the team's rule for this conditional case): with rsp=false NapCat
+# omits ``data``, qqsim answers ``data: null``.
+@action("send_packet", origin=Origin.NAPCAT, backing=Backing.SYNTHESIZED)
 def send_packet(ctx: ActionContext, p: PacketParams) -> str | None:
-    """Send a raw packet; with ``rsp`` the answer is a hex string, else no data."""
+    """Send a raw packet; with ``rsp`` the answer is a hex string, else null."""
     if not isinstance(p.rsp, bool | str):
         raise BadParams("Schema compilation error: Expected union value")
     wants_answer = p.rsp if isinstance(p.rsp, bool) else p.rsp == "true"

@@ -77,6 +77,17 @@ def render_event(
         own = event.message.sender_id == self_id
         if own and not settings.report_self_message:
             return None
+    from .dialects import DIALECTS
+
+    return DIALECTS[profile.event_dialect](
+        _napcat_event(event, self_id, settings, profile), event, self_id
+    )
+
+
+def _napcat_event(
+    event: ev.DomainEvent, self_id: int, settings: ConnectionSettings, profile: Profile
+) -> Event | None:
+    if isinstance(event, ev.MessageCreated):
         return message_object(event.message, self_id, settings, profile)
     renderer = _NOTICE_RENDERERS.get(type(event))
     if renderer is None:
