@@ -115,6 +115,8 @@ class Simulator:
         self.faults.validator = self._check_fault_support
         self.faults.add_listener(self.transcript.fault)
         self.add_traffic_listener(self._transcribe_traffic)
+        #: Bot calls being answered right now (counted by ``BotLink.handle``).
+        self.calls_in_flight = 0
         self._attach_world()
 
     # -- acting and reading ------------------------------------------------
@@ -275,6 +277,10 @@ class Simulator:
             if self.world.clock is not clock:  # ``reset`` brought a new clock: start over
                 clock = self.world.clock
                 deadline = clock.now() + seconds
+
+    def is_quiet(self) -> bool:
+        """No bot call is being answered and no event waits for a connection to take it."""
+        return self.calls_in_flight == 0 and self.bus.pending() == 0
 
     async def settle(self, cushion: float = 0.0) -> None:
         """Wait until every task of this process is blocked: what was triggered is sent.

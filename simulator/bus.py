@@ -36,6 +36,11 @@ class Subscription:
         except trio.BrokenResourceError:
             self.close()
 
+    @property
+    def pending(self) -> int:
+        """Events waiting here for the connection to take them."""
+        return self._send.statistics().current_buffer_used
+
     def close(self) -> None:
         self._bus.unsubscribe(self)
         self._send.close()
@@ -76,6 +81,10 @@ class EventBus:
         self._published += 1
         for subscription in list(self._subscriptions):
             subscription.offer(event)
+
+    def pending(self) -> int:
+        """Events published but not yet taken by every connection (``is_quiet`` needs none)."""
+        return sum(s.pending for s in self._subscriptions)
 
     def statistics(self) -> BusStatistics:
         dropped = self._dropped_by_gone + sum(s.dropped for s in self._subscriptions)

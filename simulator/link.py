@@ -105,8 +105,17 @@ class BotLink:
         """Answer a bot's call as transports do: action-level faults first, then the action.
 
         Returns the envelopes to send, in order; an empty list means the call
-        is never answered (a ``no_reply`` fault).
+        is never answered (a ``no_reply`` fault). While it runs the call counts
+        in ``Simulator.calls_in_flight`` (a quiet simulator has none).
         """
+        self.sim.calls_in_flight += 1
+        try:
+            return await self._handle(action, params, echo)
+        finally:
+            self.sim.calls_in_flight -= 1
+
+    async def _handle(self, action: object, params: object, echo: Any
+                      ) -> list[dict[str, Any]]:
         name = plain_action_name(action, self.sim.profile)
         fault = self.sim.faults.take_action(self.self_id, self.settings.name, name)
         if fault is None:

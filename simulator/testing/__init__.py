@@ -1,0 +1,99 @@
+"""Testing a bot against qqsim: one fresh, isolated simulated QQ per test.
+
+With pytest, ask for the ``qqsim`` fixture (installed with qqsim; see
+``plugin``). Without pytest, ``open_qqsim`` (sync code), ``open_async_qqsim``
+(asyncio or anyio) and ``open_trio_qqsim`` (inside trio) give the same
+objects.
+
+    options.py       QQSimOptions: world, profile, bots, transports, clock
+    host.py          where the simulator runs: its own trio thread, or the test's loop
+    facade.py        QQSim / AsyncQQSim: act, read, wait, start bots, run scenarios
+    expectations.py  expectations built then checked, with the scenario engine's reports
+    waits.py         bounded waits, quiet, transcript tails for failures
+    process.py       the bot under test as a separate process
+    session.py       open_qqsim / open_async_qqsim / open_trio_qqsim
+    plugin.py        the pytest wiring (fixture, marker, report section)
+
+Names are imported on first use, so loading the pytest plugin stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..scenarios.expect import ActionPattern, Call, ExpectationFailed, MessagePattern, Said
+    from .clocks import TrioClock
+    from .expectations import (
+        AsyncExpectation,
+        Expectation,
+        UncheckedExpectation,
+        action_pattern,
+        message_pattern,
+    )
+    from .facade import AsyncQQSim, QQSim, ScenarioFailed
+    from .options import QQSimOptions
+    from .process import BotFailed, BotProcess
+    from .session import open_async_qqsim, open_qqsim, open_trio_qqsim
+    from .waits import WaitTimeout
+
+__all__ = [
+    "ActionPattern",
+    "AsyncExpectation",
+    "AsyncQQSim",
+    "BotFailed",
+    "BotProcess",
+    "Call",
+    "Expectation",
+    "ExpectationFailed",
+    "MessagePattern",
+    "QQSim",
+    "QQSimOptions",
+    "Said",
+    "ScenarioFailed",
+    "TrioClock",
+    "UncheckedExpectation",
+    "WaitTimeout",
+    "action_pattern",
+    "message_pattern",
+    "open_async_qqsim",
+    "open_qqsim",
+    "open_trio_qqsim",
+]
+
+_HOME = {
+    "ActionPattern": "..scenarios.expect",
+    "Call": "..scenarios.expect",
+    "ExpectationFailed": "..scenarios.expect",
+    "MessagePattern": "..scenarios.expect",
+    "Said": "..scenarios.expect",
+    "TrioClock": ".clocks",
+    "AsyncExpectation": ".expectations",
+    "Expectation": ".expectations",
+    "UncheckedExpectation": ".expectations",
+    "action_pattern": ".expectations",
+    "message_pattern": ".expectations",
+    "AsyncQQSim": ".facade",
+    "QQSim": ".facade",
+    "ScenarioFailed": ".facade",
+    "QQSimOptions": ".options",
+    "BotFailed": ".process",
+    "BotProcess": ".process",
+    "open_async_qqsim": ".session",
+    "open_qqsim": ".session",
+    "open_trio_qqsim": ".session",
+    "WaitTimeout": ".waits",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
