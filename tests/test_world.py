@@ -391,3 +391,17 @@ def test_changes_announce_events_with_their_audience(sim: Simulator) -> None:
     assert isinstance(created, MessageCreated) and created.audience == frozenset()
     assert isinstance(muted, MemberMuted) and muted.audience == {BOT}
     assert isinstance(left, MemberLeft) and (left.kind, left.operator_id) == ("kick", BOT)
+
+
+def test_worlds_built_from_the_same_spec_are_separate_copies() -> None:
+    # build_world copies a seeded template for manual-clock worlds; copies must not share rows.
+    from simulator.clock import ManualClock
+    from simulator.world import build_world, load_spec
+
+    spec = load_spec()
+    first, second = (build_world(spec, clock=ManualClock()) for _ in range(2))
+    first.messages.post_group(20003, 100100, [{"type": "text", "data": {"text": "a"}}], "a")
+    first.groups.mute(20001, 100100, 20004, 60)
+    assert second.messages.group_history(100100) == []
+    assert second.groups.member(100100, 20004).mute_until == 0
+    assert [g.member_count for g in second.groups.all()] == [7, 5, 5]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -15,19 +16,37 @@ from .events import DomainEvent
 EventSink = Callable[[DomainEvent], None]
 
 
-def open_session(db_path: str | None) -> Session:
-    """An SQLite session: in memory when ``db_path`` is None, else a file."""
-    if db_path is None:
+def open_session(db_path: str | None, template: sqlite3.Connection | None = None) -> Session:
+    """An SQLite session: in memory when ``db_path`` is None, else a file.
+
+    With ``template`` (an in-memory database, see ``copy_database``) the new
+    in-memory database starts as a copy of it, schema and rows.
+    """
+    if template is not None:
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        template.backup(copy)
+        engine = create_engine("sqlite://", creator=lambda: copy, poolclass=StaticPool)
+    elif db_path is None:
         # One shared connection, or every new connection would see an empty database.
         engine = create_engine(
             "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
     else:
         engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False})
-    SQLModel.metadata.create_all(engine)
+    if template is None:
+        SQLModel.metadata.create_all(engine)
     session = Session(engine, expire_on_commit=False)
     _pin_small_rows(session)
     return session
+
+
+def copy_database(session: Session) -> sqlite3.Connection:
+    """A private in-memory copy of everything ``session`` has committed."""
+    source = session.connection().connection.driver_connection
+    assert isinstance(source, sqlite3.Connection)
+    copy = sqlite3.connect(":memory:", check_same_thread=False)
+    source.backup(copy)
+    return copy
 
 
 def _pin_small_rows(session: Session) -> None:

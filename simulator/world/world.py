@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from ..clock import Clock
 from .accounts import Accounts
 from .albums import Albums
@@ -32,8 +34,15 @@ class World:
     change as a domain event.
     """
 
-    def __init__(self, *, db_path: str | None = None, clock: Clock | None = None) -> None:
-        self.core = WorldCore(open_session(db_path), clock)
+    def __init__(
+        self,
+        *,
+        db_path: str | None = None,
+        clock: Clock | None = None,
+        template: sqlite3.Connection | None = None,
+    ) -> None:
+        """A world in ``db_path`` (in memory if None), or a copy of ``template``'s database."""
+        self.core = WorldCore(open_session(db_path, template), clock)
         self.accounts = Accounts(self.core)
         self.groups = Groups(self.core, self.accounts)
         self.messages = Messages(self.core, self.accounts, self.groups)
