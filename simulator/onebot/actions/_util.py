@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
-from ...errors import InvalidState, NotFound
+from ...errors import InvalidState, NotFound, WorldError
 from ...world import Group, Member
 from ..context import ActionContext
 
@@ -59,3 +60,12 @@ def nt_uid(user_id: int) -> str:
 
 def avatar_url(user_id: int) -> str:
     return f"https://q1.qlogo.cn/g?b=qq&nk={user_id}&s=640"
+
+
+def unchecked(ctx: ActionContext, what: str, change: Callable[..., object], *args: Any) -> None:
+    """Run ``change``; like NapCat, which ignores the kernel's answer for ``what``, report
+    success even when QQ refused (the refusal is logged, and the world stays unchanged)."""
+    try:
+        change(*args)
+    except WorldError as exc:
+        ctx.log.info("[%s] %s had no effect: %s", ctx.self_id, what, exc)

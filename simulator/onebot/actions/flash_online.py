@@ -25,7 +25,7 @@ from ..context import ActionContext
 from ..media import media_url
 from ..params import Params, Str
 from ..registry import Origin, action
-from ._util import loose_int, nt_uid
+from ._util import loose_int, nt_uid, unchecked
 
 FAILED = -1  # the kernel's GeneralCallResultStatus.ERROR
 log = logging.getLogger("qqsim.action")
@@ -178,10 +178,7 @@ def _data(ctx: ActionContext, file: TransferFile) -> bytes:
 @action("refuse_online_file", origin=Origin.NAPCAT, void=True)
 def refuse_online_file(ctx: ActionContext, p: OnlineAnswerParams) -> None:
     """Refuse an online file offered to the bot; the sender is told (no data, as NapCat)."""
-    try:
-        _answer(ctx, p, accept=False)
-    except WorldError as exc:  # NapCat does not look at the kernel's answer
-        log.info("[%s] refuse_online_file had no effect: %s", ctx.self_id, exc)
+    unchecked(ctx, "refuse_online_file", _answer, ctx, p, False)
 
 
 class CancelParams(Params):
@@ -193,10 +190,8 @@ class CancelParams(Params):
 def cancel_online_file(ctx: ActionContext, p: CancelParams) -> None:
     """Withdraw an online file the bot offered; the receiver is told (no data)."""
     receiver = _user(ctx, p.user_id)
-    try:
-        ctx.world.transfers.cancel(ctx.self_id, receiver, p.msg_id)
-    except WorldError as exc:  # NapCat does not look at the kernel's answer
-        log.info("[%s] cancel_online_file had no effect: %s", ctx.self_id, exc)
+    unchecked(ctx, "cancel_online_file", ctx.world.transfers.cancel, ctx.self_id, receiver,
+              p.msg_id)
 
 
 # -- flash transfer -----------------------------------------------------------------------

@@ -15,17 +15,9 @@ from ...errors import InvalidState, NotFound, PermissionDenied, WorldError
 from ..context import ActionContext
 from ..params import Bool, Id, Int, Params, Str
 from ..registry import Origin, action
-from ._util import bot_group, truthy
+from ._util import bot_group, truthy, unchecked
 
 log = logging.getLogger("qqsim.action")
-
-
-def _unchecked(ctx: ActionContext, what: str, change: Any, *args: Any) -> None:
-    """Run ``change``; like NapCat, report success even if QQ refused it."""
-    try:
-        change(*args)
-    except WorldError as exc:
-        log.info("[%s] %s had no effect: %s", ctx.self_id, what, exc)
 
 
 class KickParams(Params):
@@ -39,7 +31,7 @@ def set_group_kick(ctx: ActionContext, p: KickParams) -> None:
     """Remove a member (needs a higher rank; unchecked, as in NapCat)."""
     if ctx.world.accounts.find(p.user_id) is None:
         raise NotFound("get Uid Error")
-    _unchecked(ctx, "set_group_kick", ctx.world.groups.kick, ctx.self_id, p.group_id, p.user_id)
+    unchecked(ctx, "set_group_kick", ctx.world.groups.kick, ctx.self_id, p.group_id, p.user_id)
 
 
 class BanParams(Params):
@@ -83,7 +75,7 @@ class AdminParams(Params):
 def set_group_admin(ctx: ActionContext, p: AdminParams) -> None:
     """Grant or revoke admin (owner only; ``enable`` defaults to false in NapCat)."""
     enable = truthy(p.enable, default=False)
-    _unchecked(ctx, "set_group_admin", ctx.world.groups.set_admin, ctx.self_id, p.group_id,
+    unchecked(ctx, "set_group_admin", ctx.world.groups.set_admin, ctx.self_id, p.group_id,
                p.user_id, enable)
 
 
@@ -126,7 +118,7 @@ class LeaveParams(Params):
 @action("set_group_leave", origin=Origin.SPEC)
 def set_group_leave(ctx: ActionContext, p: LeaveParams) -> None:
     """Leave a group (an owner cannot; unchecked, as in NapCat)."""
-    _unchecked(ctx, "set_group_leave", ctx.world.groups.leave, p.group_id, ctx.self_id)
+    unchecked(ctx, "set_group_leave", ctx.world.groups.leave, p.group_id, ctx.self_id)
 
 
 class TitleParams(Params):
@@ -139,7 +131,7 @@ class TitleParams(Params):
 def set_group_special_title(ctx: ActionContext, p: TitleParams) -> None:
     """Give a member a special title (owner only; unchecked)."""
     bot_group(ctx, p.group_id)
-    _unchecked(ctx, "set_group_special_title", ctx.world.groups.set_title, ctx.self_id,
+    unchecked(ctx, "set_group_special_title", ctx.world.groups.set_title, ctx.self_id,
                p.group_id, p.user_id, p.special_title)
 
 

@@ -27,7 +27,7 @@ from ..context import ActionContext
 from ..media import resolve_media
 from ..params import Bool, Id, Int, Params, Str
 from ..registry import Origin, action
-from ._util import bot_group
+from ._util import bot_group, unchecked
 
 DEFAULT_TOTAL_SPACE = 10 * 1024 * 1024 * 1024  # a normal group's 10 GiB
 FILE_LIMIT = 10_000
@@ -365,11 +365,8 @@ class MoveParams(Params):
 def move_group_file(ctx: ActionContext, p: MoveParams) -> OkResult:
     """Move a file between folders; like NapCat, ``ok`` even when QQ refuses."""
     file = _known_file(ctx, p.group_id, p.file_id)
-    try:
-        ctx.world.files.move_file(ctx.self_id, p.group_id, file.file_uuid,
-                                  p.current_parent_directory, p.target_parent_directory)
-    except WorldError as exc:
-        ctx.log.info("[%s] move_group_file had no effect: %s", ctx.self_id, exc)
+    unchecked(ctx, "move_group_file", ctx.world.files.move_file, ctx.self_id, p.group_id,
+              file.file_uuid, p.current_parent_directory, p.target_parent_directory)
     return {"ok": True}
 
 
@@ -384,11 +381,8 @@ class RenameParams(Params):
 def rename_group_file(ctx: ActionContext, p: RenameParams) -> OkResult:
     """Rename a file; like NapCat, ``ok`` even when QQ refuses."""
     file = _known_file(ctx, p.group_id, p.file_id)
-    try:
-        ctx.world.files.rename_file(ctx.self_id, p.group_id, file.file_uuid,
-                                    p.current_parent_directory, p.new_name)
-    except WorldError as exc:
-        ctx.log.info("[%s] rename_group_file had no effect: %s", ctx.self_id, exc)
+    unchecked(ctx, "rename_group_file", ctx.world.files.rename_file, ctx.self_id, p.group_id,
+              file.file_uuid, p.current_parent_directory, p.new_name)
     return {"ok": True}
 
 

@@ -16,6 +16,7 @@ from ..context import ActionContext
 from ..media import resolve_media
 from ..params import Bool, Id, Int, Params, Str
 from ..registry import Origin, action
+from ._util import unchecked
 from .messages import visible_message
 
 #: The result code qqsim reports for a refusal (10003: QQ's "no permission").
@@ -29,14 +30,6 @@ def kernel_error(exc: WorldError) -> str:
     """``<result>:<errMsg>`` as NapCat quotes a failed kernel call."""
     code = NO_PERMISSION if isinstance(exc, PermissionDenied) else OTHER_FAILURE
     return f"{code}:{exc}"
-
-
-def _unchecked(ctx: ActionContext, what: str, change: Any, *args: Any) -> None:
-    """Run ``change``; like NapCat, report success even if QQ refused it."""
-    try:
-        change(*args)
-    except WorldError as exc:
-        ctx.log.info("[%s] %s had no effect: %s", ctx.self_id, what, exc)
 
 
 def _string_list(value: Any) -> Any:
@@ -60,7 +53,7 @@ def set_group_kick_members(ctx: ActionContext, p: KickMembersParams) -> None:
     """Remove several members at once (unchecked, as in NapCat; unknown QQ numbers skipped)."""
     for uin in p.user_id:
         if uin.isdigit() and ctx.world.accounts.find(int(uin)) is not None:
-            _unchecked(ctx, "set_group_kick_members", ctx.world.groups.kick, ctx.self_id,
+            unchecked(ctx, "set_group_kick_members", ctx.world.groups.kick, ctx.self_id,
                        p.group_id, int(uin))
 
 
@@ -253,13 +246,13 @@ class SignParams(Params):
 @action("set_group_sign", origin=Origin.NAPCAT, void=True)
 def set_group_sign(ctx: ActionContext, p: SignParams) -> None:
     """Check in to the group for today (get_group_signed_list shows it; unchecked)."""
-    _unchecked(ctx, "set_group_sign", ctx.world.group_extras.sign_in, ctx.self_id, p.group_id)
+    unchecked(ctx, "set_group_sign", ctx.world.group_extras.sign_in, ctx.self_id, p.group_id)
 
 
 @action("send_group_sign", origin=Origin.GOCQ, void=True)
 def send_group_sign(ctx: ActionContext, p: SignParams) -> None:
     """Check in to the group for today (go-cqhttp's name for set_group_sign)."""
-    _unchecked(ctx, "send_group_sign", ctx.world.group_extras.sign_in, ctx.self_id, p.group_id)
+    unchecked(ctx, "send_group_sign", ctx.world.group_extras.sign_in, ctx.self_id, p.group_id)
 
 
 class TodoParams(Params):
@@ -288,7 +281,7 @@ def _todo(ctx: ActionContext, p: TodoParams, what: str, change: Any) -> None:
     if seq is None:
         ctx.log.info("[%s] %s had no effect: bad message_seq", ctx.self_id, what)
         return
-    _unchecked(ctx, what, change, ctx.self_id, p.group_id, seq)
+    unchecked(ctx, what, change, ctx.self_id, p.group_id, seq)
 
 
 @action("set_group_todo", origin=Origin.NAPCAT, void=True)
