@@ -3,7 +3,7 @@
 Playwright cannot drive a stock Firefox, but Firefox speaks the W3C WebDriver
 BiDi protocol itself; this test talks it over trio-websocket. It checks the
 page loads, goes live, and shows the bot's reply to a message sent from it.
-Skipped where /usr/bin/firefox-esr is missing (CI installs only Chromium).
+Skipped where /usr/bin/firefox-esr is missing (.ci/run installs it with Chromium).
 """
 
 from __future__ import annotations
