@@ -220,6 +220,16 @@ def test_get_msg_returns_napcats_message_object(api: Api, sim: Simulator) -> Non
         "hello [CQ:at,qq=10001]", "string")
 
 
+def test_get_msg_keeps_the_card_as_sent_and_the_current_role(api: Api, sim: Simulator) -> None:
+    said = sim.person(20003).send_group_msg(ADMIN_GROUP, "before the change")
+    api.ok("set_group_card", {"group_id": ADMIN_GROUP, "user_id": 20003, "card": "新名片"})
+    sim.person(20001).set_admin(ADMIN_GROUP, 20003)
+    sender = api.ok("get_msg", {"message_id": said.message_id})["sender"]
+    assert (sender["card"], sender["role"]) == ("娜娜", "admin")
+    later = sim.person(20003).send_group_msg(ADMIN_GROUP, "after")
+    assert api.ok("get_msg", {"message_id": later.message_id})["sender"]["card"] == "新名片"
+
+
 def test_get_msg_visibility(api: Api, sim: Simulator) -> None:
     sim.world.groups.create(100400, "外面", 20004)
     outside = sim.person(20004).send_group_msg(100400, "secret")

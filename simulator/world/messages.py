@@ -131,6 +131,10 @@ class Messages:
             segments_json=json.dumps(segments, ensure_ascii=False),
             raw_message=raw_message,
         )
+        sender = self._accounts.find(sender_id)
+        member = self._groups.find_member(group_id, sender_id) if group_id else None
+        row.sender_nickname = sender.nickname if sender else ""
+        row.sender_card = member.card if member else ""
         self._db.add(row)
         return row
 
@@ -229,7 +233,7 @@ class Messages:
         return self._db.exec(select(MessageRow).where(MessageRow.message_id == message_id)).first()
 
     def _message_of(self, row: MessageRow) -> Message:
-        sender = self._accounts.find(row.sender_id)
+        """The stored message; like NapCat's, its names are as sent and the role is current."""
         member = self._groups.find_member(row.group_id, row.sender_id) if row.group_id else None
         group = self._groups.find(row.group_id) if row.group_id else None
         return Message(
@@ -245,8 +249,8 @@ class Messages:
             recalled=row.recalled,
             recalled_by=row.recalled_by,
             temp_source=row.temp_source,
-            sender_nickname=sender.nickname if sender else "",
-            sender_card=member.card if member else "",
+            sender_nickname=row.sender_nickname,
+            sender_card=row.sender_card,
             sender_role=member.role if member else "",
             group_name=group.name if group else "",
         )

@@ -86,6 +86,9 @@ class MessageRow(SQLModel, table=True):
     recalled: bool = False
     recalled_by: int = 0
     temp_source: int = 0  # group a temp (non-friend) private chat started from
+    # What the sender was called when sending (QQ keeps both with the message).
+    sender_nickname: str = ""
+    sender_card: str = ""
 
 
 class LikeRow(SQLModel, table=True):
