@@ -53,7 +53,7 @@ async def _qqsim(count: int) -> tuple[float, str]:
     config = SimulatorConfig(bots={10001: default_onebot_config(http_port=0, ws_port=0)},
                              control_port=None)
     async with open_simulator(config) as sim:
-        url = next(e.url for e in sim.endpoints if e.kind == "ws") + "/api"
+        url = sim.url("ws") + "/api"
         link = sim.link(10001)
         sample = json.dumps(link.call("send_group_msg", REQUEST["params"], "0"),
                             ensure_ascii=False, separators=(",", ":"))

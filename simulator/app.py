@@ -137,6 +137,15 @@ class Simulator:
             raise ValueError("give group_id, or both user_id and peer_id")
         return self.world.messages.private_history(user_id, peer_id)
 
+    def url(self, kind: str, bot_id: int | None = None) -> str:
+        """Where ``kind`` (``ws``, ``http``, ``sse``, ``control``...) listens; for ``bot_id``
+        when given (the control listener serves every bot)."""
+        for endpoint in self.endpoints:
+            if endpoint.kind == kind and (bot_id is None or endpoint.bot_id in (bot_id, None)):
+                return endpoint.url
+        raise LookupError(f"no {kind} endpoint for bot {bot_id} (have "
+                          f"{[(e.kind, e.bot_id) for e in self.endpoints]})")
+
     def link(self, bot_id: int, settings: ConnectionSettings | None = None) -> BotLink:
         """A connection-less link: call actions as bot ``bot_id`` in-process."""
         from .link import BotLink

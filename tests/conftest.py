@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from simulator import ManualClock, Simulator, SimulatorConfig
+from simulator import ManualClock, Simulator, SimulatorConfig, default_onebot_config
 from simulator.link import BotLink
 from simulator.onebot.context import ConnectionSettings
 from simulator.onebot.events import render_event
@@ -22,6 +22,12 @@ BOT = 10001
 ADMIN_GROUP = 100100  # bot is admin, 20001 owns it, 20002 is another admin
 OWNED_GROUP = 100200  # bot is the owner, 20007 is admin
 MEMBER_GROUP = 100300  # bot is a plain member, 20007 owns it, 20010 is admin
+
+
+def wired_config() -> SimulatorConfig:
+    """Bot 10001 on a forward WebSocket and an HTTP API, both on ephemeral ports."""
+    return SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
+                           control_port=None)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import trio
-from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, Api, EventLog
+from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, Api, EventLog, wired_config
 from nonebot.adapters.onebot.v11 import Adapter
 from nonebot.adapters.onebot.v11 import event as models
 from trio_websocket import open_websocket_url
@@ -17,8 +17,6 @@ from trio_websocket import open_websocket_url
 from simulator import (
     ManualClock,
     Simulator,
-    SimulatorConfig,
-    default_onebot_config,
     open_simulator,
 )
 from simulator.onebot.actions._util import nt_uid
@@ -430,11 +428,10 @@ def test_get_robot_uin_range(api: Api) -> None:
 
 @pytest.mark.trio
 async def test_poke_notice_over_forward_websocket() -> None:
-    config = SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
-                             control_port=None)
+    config = wired_config()
     with trio.fail_after(10):
         async with open_simulator(config) as sim:
-            url = next(e.url for e in sim.endpoints if e.kind == "ws")
+            url = sim.url("ws")
             async with open_websocket_url(url + "/") as ws:
                 assert json.loads(await ws.get_message())["meta_event_type"] == "lifecycle"
                 await ws.send_message(json.dumps({"action": "group_poke", "echo": 1, "params": {

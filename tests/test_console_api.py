@@ -28,14 +28,14 @@ async def serving(token: str = "") -> AsyncIterator[tuple[Simulator, httpx.Async
     config = SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
                              control_port=0, control_token=token)
     async with open_simulator(config, clock=ManualClock()) as sim:
-        url = next(e.url for e in sim.endpoints if e.kind == "control")
+        url = sim.url("control")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         async with httpx.AsyncClient(base_url=url, headers=headers) as client:
             yield sim, client
 
 
 def ws_url(sim: Simulator, kind: str = "ws") -> str:
-    return next(e.url for e in sim.endpoints if e.kind == kind)
+    return sim.url(kind)
 
 
 @asynccontextmanager

@@ -120,8 +120,8 @@ class Served:
             self._sim = sim
             self._trio_token = trio.lowlevel.current_trio_token()
             self._stop = trio.Event()
-            self.url = next(e.url for e in sim.endpoints if e.kind == "control")
-            ws_url = next(e.url for e in sim.endpoints if e.kind == "ws")
+            self.url = sim.url("control")
+            ws_url = sim.url("ws")
             async with trio.open_nursery() as nursery:
                 nursery.start_soon(echo_bot, ws_url)
                 with trio.fail_after(10):

@@ -90,8 +90,8 @@ async def test_the_console_works_in_firefox() -> None:
     with trio.fail_after(60), tempfile.TemporaryDirectory() as profile:
         async with open_simulator(config, clock=ManualClock()) as sim, \
                 trio.open_nursery() as nursery:
-            ws_url = next(e.url for e in sim.endpoints if e.kind == "ws")
-            console = next(e.url for e in sim.endpoints if e.kind == "control")
+            ws_url = sim.url("ws")
+            console = sim.url("control")
             nursery.start_soon(echo_bot, ws_url)
             await sim.wait_connected(BOT)
             process = await trio.lowlevel.open_process(

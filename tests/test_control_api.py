@@ -21,7 +21,7 @@ async def serving(control_token: str = "") -> AsyncIterator[tuple[Simulator, htt
         control_port=0, control_token=control_token,
     )
     async with open_simulator(config) as sim:
-        url = next(e.url for e in sim.endpoints if e.kind == "control")
+        url = sim.url("control")
         async with httpx.AsyncClient(base_url=url) as client:
             yield sim, client
 

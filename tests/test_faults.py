@@ -196,8 +196,8 @@ async def test_action_faults_over_a_websocket_and_http() -> None:
     config = ws_config()
     config.bots[10001].network.httpServers.append(HttpServerConfig(enable=True, port=0))
     async with open_simulator(config) as sim:
-        ws_url = next(e.url for e in sim.endpoints if e.kind == "ws")
-        http_url = next(e.url for e in sim.endpoints if e.kind == "http")
+        ws_url = sim.url("ws")
+        http_url = sim.url("http")
         sim.faults.fail("get_status", retcode=1234)
         async with open_websocket_url(ws_url + "/api") as ws:
             await ws.send_message(json.dumps({"action": "get_status", "echo": 1}))

@@ -7,12 +7,11 @@ from typing import Any
 import httpx
 import pytest
 import trio
-from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, OWNED_GROUP, Api, EventLog
+from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, OWNED_GROUP, Api, EventLog, wired_config
 from nonebot.adapters.onebot.v11 import Adapter
 from nonebot.adapters.onebot.v11 import event as models
 
-from simulator import Simulator, SimulatorConfig, open_simulator
-from simulator.config import default_onebot_config
+from simulator import Simulator, open_simulator
 from simulator.onebot.context import ConnectionSettings
 from simulator.world.forward_cards import ForwardCard
 
@@ -138,11 +137,10 @@ def test_forward_send_errors(api: Api, sim: Simulator) -> None:
 
 @pytest.mark.trio
 async def test_forward_over_http() -> None:
-    config = SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
-                             control_port=None)
+    config = wired_config()
     with trio.fail_after(10):
         async with open_simulator(config) as sim:
-            url = next(e.url for e in sim.endpoints if e.kind == "http")
+            url = sim.url("http")
             async with httpx.AsyncClient(base_url=url) as client:
                 sent = (await client.post("/send_group_forward_msg", json={
                     "group_id": ADMIN_GROUP, "messages": [node("over http")]})).json()

@@ -71,7 +71,7 @@ async def test_nonebot_over_http_api_and_http_post(tmp_path: Path) -> None:
     config = SimulatorConfig(bots={BOT: OneBotConfig(network=NetworkConfig(
         httpServers=[server], httpClients=[hook]))}, control_port=None)
     async with open_simulator(config) as sim:
-        api_root = next(e.url for e in sim.endpoints if e.kind == "http")
+        api_root = sim.url("http")
         env = {"DRIVER": "~fastapi+~httpx", "HOST": "127.0.0.1", "PORT": str(port),
                "ONEBOT_API_ROOTS": json.dumps({str(BOT): api_root}),
                "ONEBOT_ACCESS_TOKEN": "s3cret", "ONEBOT_SECRET": "hmac-key"}

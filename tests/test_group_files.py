@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 import trio
-from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, OWNED_GROUP, Api, EventLog
+from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, OWNED_GROUP, Api, EventLog, wired_config
 from nonebot.adapters.onebot.v11 import Adapter
 from nonebot.adapters.onebot.v11 import event as models
 from trio_websocket import open_websocket_url
 
-from simulator import ManualClock, Simulator, SimulatorConfig, default_onebot_config
+from simulator import ManualClock, Simulator
 from simulator import open_simulator as open_sim
 
 CONTENT = b"minutes of the meeting\n"
@@ -325,16 +325,11 @@ def test_group_upload_parses_as_nonebots_group_upload_notice(
 # -- over the wire ---------------------------------------------------------------------
 
 
-def _config() -> SimulatorConfig:
-    return SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
-                           control_port=None)
-
-
 @pytest.mark.trio
 async def test_upload_and_list_over_http() -> None:
     with trio.fail_after(10):
-        async with open_sim(_config()) as sim:
-            url = next(e.url for e in sim.endpoints if e.kind == "http")
+        async with open_sim(wired_config()) as sim:
+            url = sim.url("http")
             async with httpx.AsyncClient(base_url=url) as client:
                 up = (await client.post("/upload_group_file", json={
                     "group_id": str(ADMIN_GROUP), "file": b64(CONTENT), "name": "a.txt"})).json()
@@ -350,8 +345,8 @@ async def test_upload_and_list_over_http() -> None:
 @pytest.mark.trio
 async def test_group_upload_notice_over_forward_websocket() -> None:
     with trio.fail_after(10):
-        async with open_sim(_config()) as sim:
-            url = next(e.url for e in sim.endpoints if e.kind == "ws")
+        async with open_sim(wired_config()) as sim:
+            url = sim.url("ws")
             async with open_websocket_url(url + "/") as ws:
                 json.loads(await ws.get_message())  # lifecycle
                 sim.person(20003).upload_group_file(ADMIN_GROUP, "w.txt", CONTENT)

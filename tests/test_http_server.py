@@ -26,7 +26,7 @@ async def serving(token: str = TOKEN) -> AsyncIterator[tuple[Simulator, httpx.As
         control_port=None,
     )
     async with open_simulator(config) as sim:
-        url = next(e.url for e in sim.endpoints if e.kind == "http")
+        url = sim.url("http")
         async with httpx.AsyncClient(base_url=url) as client:
             yield sim, client
 

@@ -62,3 +62,16 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     names = _imports(PACKAGE / "onebot" / "dispatch.py")
     assert "simulator.onebot.actions" in names
     assert "simulator.errors" in names
+
+
+@pytest.mark.parametrize("module", ["simulator.world", "simulator.onebot.events",
+                                    "simulator.onebot.actions", "simulator.adapters",
+                                    "simulator.scenarios", "simulator.testing"])
+def test_each_package_imports_on_its_own(module: str) -> None:
+    # A fresh interpreter catches import cycles that the suite's import order hides.
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr

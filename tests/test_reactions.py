@@ -8,13 +8,12 @@ from typing import Any
 
 import pytest
 import trio
-from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, Api, EventLog
+from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, Api, EventLog, wired_config
 from nonebot.adapters.onebot.v11 import Adapter
 from nonebot.adapters.onebot.v11 import event as models
 from trio_websocket import open_websocket_url
 
-from simulator import NotFound, PermissionDenied, Simulator, SimulatorConfig, open_simulator
-from simulator.config import default_onebot_config
+from simulator import NotFound, PermissionDenied, Simulator, open_simulator
 
 THUMBS_UP = "76"  # a QQ face id: type 1
 HEART = "10084"  # a Unicode emoji as its decimal code point (U+2764): type 2
@@ -256,11 +255,10 @@ def test_nonebot_parses_the_reaction_notice(sim: Simulator, events: EventLog, sa
 
 @pytest.mark.trio
 async def test_reactions_over_forward_websocket() -> None:
-    config = SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
-                             control_port=None)
+    config = wired_config()
     with trio.fail_after(10):
         async with open_simulator(config) as sim:
-            url = next(e.url for e in sim.endpoints if e.kind == "ws")
+            url = sim.url("ws")
             async with open_websocket_url(url + "/") as ws:
                 assert json.loads(await ws.get_message())["meta_event_type"] == "lifecycle"
                 said = sim.person(20003).send_group_msg(ADMIN_GROUP, "hi").message_id

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 import trio
-from conftest import ADMIN_GROUP, BOT, Api
+from conftest import ADMIN_GROUP, BOT, Api, wired_config
 from trio_websocket import open_websocket_url
 
-from simulator import ManualClock, Simulator, SimulatorConfig, default_onebot_config
+from simulator import ManualClock, Simulator
 from simulator import open_simulator as open_sim
 from simulator.link import BotLink
 from simulator.onebot.dispatch import Outcome
@@ -203,17 +203,12 @@ def test_upload_streams_expire_and_can_be_cleaned(api: Api, clock: ManualClock) 
 # -- on the wire -------------------------------------------------------------------------------
 
 
-def _config() -> SimulatorConfig:
-    return SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
-                           control_port=None)
-
-
 @pytest.mark.trio
 async def test_stream_frames_over_forward_websocket() -> None:
     with trio.fail_after(15):
-        async with open_sim(_config()) as sim:
+        async with open_sim(wired_config()) as sim:
             name = received_image(sim)
-            url = next(e.url for e in sim.endpoints if e.kind == "ws")
+            url = sim.url("ws")
             async with open_websocket_url(url + "/api") as ws:
                 await ws.send_message(json.dumps({
                     "action": "download_file_stream",
@@ -230,8 +225,8 @@ async def test_stream_frames_over_forward_websocket() -> None:
 @pytest.mark.trio
 async def test_stream_frames_over_http() -> None:
     with trio.fail_after(15):
-        async with open_sim(_config()) as sim:
-            url = next(e.url for e in sim.endpoints if e.kind == "http")
+        async with open_sim(wired_config()) as sim:
+            url = sim.url("http")
             async with httpx.AsyncClient(base_url=url) as client:
                 response = await client.post("/test_download_stream", json={})
                 normal = await client.post("/get_login_info", json={})

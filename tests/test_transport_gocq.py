@@ -27,8 +27,8 @@ async def serving(profile: str = "gocq") -> AsyncIterator[tuple[Simulator, str, 
     onebot.network.httpServers[0].enableWebsocket = True
     config = SimulatorConfig(bots={10001: onebot}, control_port=None, profile=profile)
     async with open_simulator(config) as sim:
-        ws = next(e.url for e in sim.endpoints if e.kind == "ws")
-        http = next(e.url for e in sim.endpoints if e.kind == "http")
+        ws = sim.url("ws")
+        http = sim.url("http")
         yield sim, ws, http
 
 

@@ -51,7 +51,7 @@ async def frame(ws: WebSocketConnection) -> Any:
 
 
 def ws_url(sim: Any, bot_id: int) -> str:
-    return next(e.url for e in sim.endpoints if e.kind == "ws" and e.bot_id == bot_id) + "/"
+    return sim.url("ws", bot_id) + "/"
 
 
 async def test_each_bot_hears_the_other_and_only_what_its_account_can_see() -> None:

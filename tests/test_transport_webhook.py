@@ -155,7 +155,7 @@ async def test_a_stuck_receiver_stalls_neither_the_world_nor_other_connections()
         async with stuck.running(), fast.running(), serving(
             hook(stuck.url, name="stuck"), hook(fast.url, name="fast"), ws=True
         ) as sim:
-            ws_url = next(e.url for e in sim.endpoints if e.kind == "ws")
+            ws_url = sim.url("ws")
             async with open_websocket_url(ws_url + "/") as ws:
                 await ws.get_message()  # lifecycle
                 sent = [sim.person(20003).send_group_msg(GROUP, f"m{i}") for i in range(20)]

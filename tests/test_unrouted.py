@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 import trio
-from conftest import BOT
+from conftest import BOT, wired_config
 
-from simulator import Simulator, SimulatorConfig, default_onebot_config, open_simulator
+from simulator import Simulator, open_simulator
 from simulator.onebot.context import ConnectionSettings
 from simulator.onebot.profiles import Transport
 
@@ -57,11 +57,10 @@ def test_routed_stubs_next_to_them_still_answer(sim: Simulator) -> None:
 
 @pytest.mark.trio
 async def test_unrouted_over_http() -> None:
-    config = SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
-                             control_port=None)
+    config = wired_config()
     with trio.fail_after(10):
         async with open_simulator(config) as sim:
-            url = next(e.url for e in sim.endpoints if e.kind == "http")
+            url = sim.url("http")
             async with httpx.AsyncClient(base_url=url) as client:
                 response = await client.post("/get_supported_actions", json={"echo": 5})
     assert response.status_code == 200

@@ -29,7 +29,7 @@ async def serving(
         setattr(onebot.network.websocketServers[0], key, value)
     config = SimulatorConfig(bots={10001: onebot}, control_port=None)
     async with open_simulator(config) as sim:
-        yield sim, next(e.url for e in sim.endpoints if e.kind == "ws")
+        yield sim, sim.url("ws")
 
 
 @asynccontextmanager

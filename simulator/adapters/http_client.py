@@ -40,7 +40,6 @@ from ..config import HttpClientConfig
 from ..faults import WEBHOOK_FAULTS, FaultKind
 from ..link import BotLink, describe_event
 from ..onebot.actions.quick import apply_quick_operation
-from ..onebot.context import ConnectionSettings
 from ..onebot.profiles import Transport, WireFacts
 from . import wire
 
@@ -60,10 +59,7 @@ async def serve_http_client(
     """Post ``bot_id``'s events to ``config.url`` until cancelled."""
     from ..app import Endpoint
 
-    settings = ConnectionSettings(
-        transport=Transport.HTTP, message_format=config.messagePostFormat,
-        report_self_message=config.reportSelfMessage, name=config.name,
-    )
+    settings = wire.connection_settings(config, Transport.HTTP)
     link = sim.link(bot_id, settings)
     link.supports(*WEBHOOK_FAULTS)  # applied in _deliver_events and Poster.post
     poster = Poster(link, config, sim.profile.wire)

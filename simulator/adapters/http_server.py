@@ -26,7 +26,6 @@ from werkzeug.routing import BaseConverter
 
 from ..config import HttpServerConfig, HttpSseServerConfig
 from ..link import BotLink
-from ..onebot.context import ConnectionSettings
 from ..onebot.envelope import NO_ECHO
 from ..onebot.profiles import Profile, Transport
 from . import wire
@@ -79,9 +78,7 @@ async def serve_http_server(
     from ..app import Endpoint
     from .http_streams import add_sse_route, add_websocket_route
 
-    settings = ConnectionSettings(
-        transport=Transport.HTTP, message_format=config.messagePostFormat, name=config.name
-    )
+    settings = wire.connection_settings(config, Transport.HTTP)
     app = build_app(sim.link(bot_id, settings), config.token)
     sse = isinstance(config, HttpSseServerConfig)
     if sse:

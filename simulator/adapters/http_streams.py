@@ -25,7 +25,6 @@ from quart_trio import QuartTrio
 from ..config import HttpServerConfig
 from ..faults import FRAME_FAULTS
 from ..link import BotLink
-from ..onebot.context import ConnectionSettings
 from ..onebot.profiles import Transport
 from . import wire
 from .http_server import admit
@@ -46,10 +45,7 @@ SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive"}
 def add_sse_route(app: QuartTrio, sim: Simulator, bot_id: int, config: HttpServerConfig
                   ) -> None:
     """Serve ``GET /_events`` on ``app``: the bot's events as server-sent events."""
-    settings = ConnectionSettings(
-        transport=Transport.HTTP, message_format=config.messagePostFormat,
-        report_self_message=getattr(config, "reportSelfMessage", False), name=config.name,
-    )
+    settings = wire.connection_settings(config, Transport.HTTP)
     gate = sim.link(bot_id, settings)
 
     @app.route("/_events", methods=["GET"])
@@ -101,10 +97,7 @@ class QuartWebSocketTransport:
 def add_websocket_route(app: QuartTrio, sim: Simulator, bot_id: int, config: HttpServerConfig
                         ) -> None:
     """Accept WebSocket upgrades on every path of ``app`` (NapCat's ``enableWebsocket``)."""
-    settings = ConnectionSettings(
-        transport=Transport.WS_SERVER, message_format=config.messagePostFormat,
-        report_self_message=getattr(config, "reportSelfMessage", False), name=config.name,
-    )
+    settings = wire.connection_settings(config, Transport.WS_SERVER)
 
     @app.websocket("/<anypath:_path>")
     async def socket(_path: str) -> Response | None:

@@ -17,8 +17,9 @@ from urllib.parse import parse_qsl
 
 import json5
 
+from ..onebot.context import ConnectionSettings
 from ..onebot.envelope import NO_ECHO
-from ..onebot.profiles import NAPCAT_WIRE, WireFacts
+from ..onebot.profiles import NAPCAT_WIRE, Transport, WireFacts
 
 #: What ``parse_query`` yields: one string per key, or a list when the key repeats.
 Query = dict[str, str | list[str]]
@@ -223,3 +224,15 @@ def _js_string(value: object) -> str:
     if isinstance(value, dict):
         return "[object Object]"
     return str(value)
+
+
+def connection_settings(config: Any, transport: Transport) -> ConnectionSettings:
+    """A connection's settings from its NapCat adapter entry.
+
+    Entries without ``reportSelfMessage`` (the plain HTTP server) never report
+    the bot's own messages, as in NapCat.
+    """
+    return ConnectionSettings(
+        transport=transport, message_format=config.messagePostFormat,
+        report_self_message=getattr(config, "reportSelfMessage", False), name=config.name,
+    )

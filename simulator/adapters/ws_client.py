@@ -34,7 +34,6 @@ from trio_websocket import (
 
 from ..config import WebsocketClientConfig
 from ..link import BotLink
-from ..onebot.context import ConnectionSettings
 from ..onebot.profiles import Transport, WireFacts
 from . import wire
 from .session import run_session
@@ -92,10 +91,7 @@ async def serve_ws_client(
 async def _keep_connected(
     sim: Simulator, bot_id: int, config: WebsocketClientConfig, target: Target
 ) -> None:
-    settings = ConnectionSettings(
-        transport=Transport.WS_CLIENT, message_format=config.messagePostFormat,
-        report_self_message=config.reportSelfMessage, name=config.name,
-    )
+    settings = wire.connection_settings(config, Transport.WS_CLIENT)
     retry_s = max(config.reconnectInterval, MIN_RECONNECT_MS) / 1000
     while True:
         link = sim.link(bot_id, settings)

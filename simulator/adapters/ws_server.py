@@ -25,7 +25,6 @@ from trio_websocket import (
 
 from ..config import WebsocketServerConfig
 from ..link import BotLink
-from ..onebot.context import ConnectionSettings
 from ..onebot.profiles import Transport
 from . import wire
 from .session import TransportClosed, refuse, run_session
@@ -85,10 +84,7 @@ async def serve_ws_server(
     """Serve forward WebSocket connections for ``bot_id`` until cancelled."""
     from ..app import Endpoint
 
-    settings = ConnectionSettings(
-        transport=Transport.WS_SERVER, message_format=config.messagePostFormat,
-        report_self_message=config.reportSelfMessage, name=config.name,
-    )
+    settings = wire.connection_settings(config, Transport.WS_SERVER)
 
     async def handle(request: WebSocketRequest) -> None:
         # Each connection gets its own link: "one connection's view of the simulator".

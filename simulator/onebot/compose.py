@@ -122,7 +122,8 @@ def _random_result(sides: int) -> Callable[[ActionContext, Chat, dict[str, Any]]
     return convert
 
 
-def _uri(data: dict[str, Any]) -> str:
+def media_uri(data: dict[str, Any]) -> str:
+    """NapCat's choice among a media segment's sources: the first of url, file, path."""
     for key in ("url", "file", "path"):
         value = data.get(key)
         if value:
@@ -131,29 +132,28 @@ def _uri(data: dict[str, Any]) -> str:
 
 
 def _image(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
-    media = resolve_media(ctx, _uri(data), kind="image", name=str(data.get("name") or ""))
-    sub_type = int(str(data.get("sub_type", 0) or 0)) if str(
-        data.get("sub_type", 0) or 0
-    ).isdigit() else 0
+    media = resolve_media(ctx, media_uri(data), kind="image", name=str(data.get("name") or ""))
+    raw_sub_type = str(data.get("sub_type") or 0)
+    sub_type = int(raw_sub_type) if raw_sub_type.isdigit() else 0
     summary = str(data.get("summary") or ("[动画表情]" if sub_type == 1 else ""))
     return _seg("image", summary=summary, file=media.name, sub_type=sub_type,
                 url=media_url(media), file_size=str(media.size))
 
 
 def _record(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
-    media = resolve_media(ctx, _uri(data), kind="record", name=str(data.get("name") or ""))
+    media = resolve_media(ctx, media_uri(data), kind="record", name=str(data.get("name") or ""))
     return _seg("record", file=media.name, path="", url=media_url(media),
                 file_size=str(media.size))
 
 
 def _video(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
-    media = resolve_media(ctx, _uri(data), kind="video", name=str(data.get("name") or ""))
+    media = resolve_media(ctx, media_uri(data), kind="video", name=str(data.get("name") or ""))
     return _seg("video", file=media.name, url=media_url(media), file_size=str(media.size))
 
 
 def _file(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
     name = str(data.get("name") or "")
-    media = resolve_media(ctx, _uri(data), kind="file", name=name)
+    media = resolve_media(ctx, media_uri(data), kind="file", name=name)
     return _seg("file", file=name or media.name, file_id=media.md5.lower(),
                 file_size=str(media.size))
 

@@ -87,11 +87,7 @@ class _QQSimBase:
     def url(self, kind: str, bot: int | None = None) -> str:
         """Where ``kind`` (``ws``, ``http``, ``sse``, ``control``) listens for ``bot``."""
         wanted = self.bot if bot is None else bot
-        for endpoint in self.endpoints:
-            if endpoint.kind == kind and (endpoint.bot_id in (wanted, None)):
-                return endpoint.url
-        raise LookupError(f"no {kind} endpoint for bot {wanted} (have "
-                          f"{[(e.kind, e.bot_id) for e in self.endpoints]})")
+        return self._host.call(lambda: self.sim.url(kind, wanted))
 
     @property
     def ws_url(self) -> str:

@@ -281,7 +281,7 @@ async def open_ws(kind: Kind, sim: Simulator, stack: AsyncExitStack, token: str,
         _, ws = await reverse.next_connection()
         return ws
     if kind.name == "ws-server":
-        url = next(e.url for e in sim.endpoints if e.kind == "ws") + "/"
+        url = sim.url("ws") + "/"
     else:
         url = http_url(sim).replace("http://", "ws://") + "/"
     connection: WebSocketConnection = await stack.enter_async_context(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 from ...errors import InvalidState, NotFound, WorldError
 from ...world import Group, Member
 from ..context import ActionContext
+from ..ids import nt_uid as nt_uid  # re-exported for the action modules
 
 
 def loose_int(value: Any) -> int | None:
@@ -50,12 +50,6 @@ def bot_member(ctx: ActionContext, group_id: int) -> Member:
 def require_user(ctx: ActionContext, user_id: int) -> None:
     if ctx.world.accounts.find(user_id) is None:
         raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
-
-
-def nt_uid(user_id: int) -> str:
-    """A stable stand-in for the QQNT ``uid`` of an account."""
-    digest = hashlib.sha1(f"qqsim-uid-{user_id}".encode()).hexdigest()
-    return "u_" + digest[:22]
 
 
 def avatar_url(user_id: int) -> str:

@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 from ...errors import BadParams, InvalidState, NotFound
 from ...world import Message
 from ..codec import MessageFormatError, to_segments
-from ..compose import Chat, compose
+from ..compose import Chat, compose, media_uri
 from ..context import ActionContext
 from ..events import message_object
 from ..params import Id, Params
@@ -83,16 +83,9 @@ def _group_file_message(ctx: ActionContext, group_id: int, data: dict[str, Any])
     from .group_files import upload_to_group
 
     name = str(data.get("name") or "")
-    media = resolve_media(ctx, _first_uri(data), kind="file", name=name)
+    media = resolve_media(ctx, media_uri(data), kind="file", name=name)
     _, message = upload_to_group(ctx, group_id, media, name or media.name)
     return message
-
-
-def _first_uri(data: dict[str, Any]) -> str:
-    for key in ("url", "file", "path"):
-        if data.get(key):
-            return str(data[key])
-    raise InvalidState("文件处理失败: 识别URL失败, uri= ")
 
 
 def send(ctx: ActionContext, chat: Chat, p: SendMsgParams) -> MessageIdResult | ForwardResult:

@@ -7,7 +7,7 @@ from typing import Any
 from ...world.pokes import Poked
 from ...world.profiles import BotWentOffline, InputStatusChanged
 from ...world.transfers import OnlineFileAnswered
-from ..actions._util import nt_uid
+from ..ids import nt_uid
 from .render import Event, renders
 
 # The picture QQ shows beside a default poke in its gray tip.

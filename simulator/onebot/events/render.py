@@ -14,6 +14,7 @@ from ...world import events as ev
 from ...world.snapshots import Message
 from ..context import ConnectionSettings
 from ..profiles import Profile
+from .dialects import DIALECTS
 
 Event = dict[str, Any]
 
@@ -77,8 +78,6 @@ def render_event(
         own = event.message.sender_id == self_id
         if own and not settings.report_self_message:
             return None
-    from .dialects import DIALECTS
-
     return DIALECTS[profile.event_dialect](
         _napcat_event(event, self_id, settings, profile), event, self_id
     )
