@@ -1,0 +1,2 @@
+"""The shipped scenario library; installed inside qqsim as ``simulator.scenario_library``
+(see setup.py)."""
