@@ -79,6 +79,11 @@ class SystemClock(_Advancing):
     def now(self) -> float:
         return time.time() + self._offset
 
+    @property
+    def offset(self) -> float:
+        """How far the world was advanced past real time, in seconds."""
+        return self._offset
+
     def _move(self, seconds: float) -> None:
         self._offset += seconds
 

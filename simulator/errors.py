@@ -5,7 +5,8 @@
     ├── WorldError             QQ refused: the world's state forbids the action
     │   ├── NotFound           a user, group, member, message or request does not exist
     │   ├── PermissionDenied   the actor lacks the role the action needs
-    │   └── InvalidState       the action makes no sense now (muted, already a friend, ...)
+    │   ├── InvalidState       the action makes no sense now (muted, already a friend, ...)
+    │   └── StoreFailed        the world could not store the change (rolled back)
     └── ProtocolError          the request itself is wrong (OneBot layer)
         ├── BadParams          parameter validation failed (NapCat: retcode 400 / 1400)
         └── UnknownAction      the action name is not routed (NapCat: 200 / 1404)
@@ -40,6 +41,10 @@ class PermissionDenied(WorldError):
 
 class InvalidState(WorldError):
     """The action is not possible in the current state (muted, not a friend, ...)."""
+
+
+class StoreFailed(WorldError):
+    """Storing a change failed; the world rolled it back and carries on unchanged."""
 
 
 class ProtocolError(SimulatorError):

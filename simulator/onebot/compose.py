@@ -95,12 +95,12 @@ def _reply(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:
 
 
 def _message_by_seq(ctx: ActionContext, chat: Chat, seq: int) -> int | None:
-    history = (
-        ctx.world.messages.group_history(chat.group_id)
+    found = (
+        ctx.world.messages.by_seq("group", chat.group_id, 0, seq)
         if chat.is_group
-        else ctx.world.messages.private_history(ctx.self_id, chat.peer_id)
+        else ctx.world.messages.by_seq("private", ctx.self_id, chat.peer_id, seq)
     )
-    return next((m.message_id for m in history if m.seq == seq), None)
+    return None if found is None else found.message_id
 
 
 def _face(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:

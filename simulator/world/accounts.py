@@ -31,6 +31,12 @@ class Accounts:
     def __init__(self, core: WorldCore) -> None:
         self._core = core
         self._db = core.session
+        # Bot accounts are few and asked for on every message; derived, dropped on change.
+        self._bots: frozenset[int] | None = None
+        core.on_rollback(self._forget)
+
+    def _forget(self) -> None:
+        self._bots = None
 
     def add(
         self,
@@ -56,11 +62,12 @@ class Accounts:
             reg_time=self._core.now() - 86400 * 365,
         )
         self._db.add(row)
-        self._db.commit()
+        self._bots = None
+        self._core.commit()
         return account_of(row)
 
     def find(self, user_id: int) -> Account | None:
-        row = self._db.get(AccountRow, user_id)
+        row = self._core.row(AccountRow, user_id)
         return None if row is None else account_of(row)
 
     def get(self, user_id: int) -> Account:
@@ -73,25 +80,31 @@ class Accounts:
         rows = self._db.exec(select(AccountRow).order_by(col(AccountRow.user_id))).all()
         return [account_of(r) for r in rows]
 
+    def exist(self) -> bool:
+        """Whether the world holds any account at all."""
+        return self._core.conn.execute("SELECT 1 FROM account LIMIT 1").fetchone() is not None
+
     def bots(self) -> list[Account]:
-        return [a for a in self.all() if a.is_bot]
+        return [self.get(user_id) for user_id in sorted(self.bot_ids())]
 
     def bot_ids(self, among: set[int] | None = None) -> frozenset[int]:
-        query = select(AccountRow.user_id).where(col(AccountRow.is_bot))
-        if among is not None:
-            query = query.where(col(AccountRow.user_id).in_(among))
-        return frozenset(self._db.exec(query).all())
+        if self._bots is None:
+            self._bots = frozenset(
+                self._db.exec(select(AccountRow.user_id).where(col(AccountRow.is_bot))).all())
+        return self._bots if among is None else self._bots.intersection(among)
 
     def update(self, user_id: int, **fields: object) -> Account:
-        row = self._row(user_id)
+        row = self.row(user_id)
         for name, value in fields.items():
             if value is not None:
                 setattr(row, name, value)
-        self._db.commit()
+        self._core.commit()
+        self._core.forget_derived()  # names and bot flags are copied into member lists
         return account_of(row)
 
-    def _row(self, user_id: int) -> AccountRow:
-        row = self._db.get(AccountRow, user_id)
+    def row(self, user_id: int) -> AccountRow:
+        """The live row (for the world's services only; never handed out of the world)."""
+        row = self._core.row(AccountRow, user_id)
         if row is None:
             raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
         return row
@@ -99,7 +112,7 @@ class Accounts:
     # -- friendships -------------------------------------------------------
 
     def is_friend(self, a: int, b: int) -> bool:
-        return self._db.get(FriendshipRow, (a, b)) is not None
+        return self._core.row(FriendshipRow, a, b) is not None
 
     def befriend(self, a: int, b: int, *, remark_a: str = "", remark_b: str = "") -> None:
         """Make ``a`` and ``b`` friends; ``remark_a`` is what ``a`` calls ``b``."""
@@ -109,7 +122,7 @@ class Accounts:
         now = self._core.now()
         self._db.add(FriendshipRow(owner_id=a, friend_id=b, remark=remark_a, since=now))
         self._db.add(FriendshipRow(owner_id=b, friend_id=a, remark=remark_b, since=now))
-        self._db.commit()
+        self._core.commit()
         self._core.emit(
             FriendAdded(time=now, audience=self.bot_ids({a, b}), user_id=a, friend_id=b)
         )
@@ -119,7 +132,7 @@ class Accounts:
             row = self._db.get(FriendshipRow, (owner, friend))
             if row is not None:
                 self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
 
     def friends_of(self, user_id: int) -> list[Friend]:
         rows = self._db.exec(
@@ -134,7 +147,7 @@ class Accounts:
         if row is None:
             raise InvalidState(f"用户 {friend_id} 不是好友")
         row.remark = remark
-        self._db.commit()
+        self._core.commit()
 
     # -- likes -------------------------------------------------------------
 
@@ -153,7 +166,7 @@ class Accounts:
         if times < 1 or given + times > DAILY_LIKE_LIMIT:
             raise InvalidState("点赞失败 今日同一好友点赞数已达上限")
         self._db.add(LikeRow(from_id=from_id, to_id=to_id, day=day, times=times))
-        self._db.commit()
+        self._core.commit()
         self._core.emit(
             ProfileLiked(
                 time=self._core.now(),

@@ -155,7 +155,7 @@ class Albums:
                        name=name, desc=desc, creator_id=creator_id, created_at=now,
                        modified_at=now, seq=self._last_seq(AlbumRow) + 1)
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return self._album_of(row)
 
     def albums(self, group_id: int, viewer_id: int) -> list[Album]:
@@ -219,7 +219,7 @@ class Albums:
         row = AlbumCommentRow(lloc=lloc, user_id=user_id, content=content,
                               time=self._core.now())
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         assert row.id is not None
         return AlbumComment(row.id, row.user_id, row.content, row.time)
 
@@ -238,7 +238,7 @@ class Albums:
                                       user_id=user_id, time=self._core.now()))
         elif not liked and row is not None:
             self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
 
     def _photo_row(self, group_id: int, album_id: str, lloc: str, viewer_id: int
                    ) -> AlbumPhotoRow:
@@ -252,7 +252,7 @@ class Albums:
         album = self._db.get(AlbumRow, album_id)
         if album is not None:
             album.modified_at = self._core.now()
-        self._db.commit()
+        self._core.commit()
 
     def _count(self, table: type[SQLModel]) -> int:
         return int(self._db.exec(select(func.count()).select_from(table)).one())
@@ -304,7 +304,7 @@ class Albums:
                            ugc_right=ugc_right, target_uins_json=json.dumps(targets),
                            created_at=self._core.now(), seq=self._last_seq(QzonePostRow) + 1)
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return _post_of(row)
 
     def posts(self, owner_id: int) -> list[QzonePost]:
@@ -322,7 +322,7 @@ class Albums:
             # Qzone answers a missing post with subcode -4005; NapCat quotes its fallback text.
             raise NotFound("QQ空间删说说失败, subcode=-4005")
         self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
 
 
 def _post_of(row: QzonePostRow) -> QzonePost:

@@ -145,7 +145,7 @@ class Bulletins:
                          random=message_random(message_id), sender_id=message.sender_id,
                          operator_id=actor_id, time=self._core.now())
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         self._announce(EssenceAdded, row, actor_id)
         return self._essence_of(row)
 
@@ -157,7 +157,7 @@ class Bulletins:
         self._require_admin(actor_id, group_id)
         essence = self._essence_of(row)
         self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
         self._announce(EssenceRemoved, row, actor_id)
         return essence
 
@@ -227,7 +227,7 @@ class Bulletins:
             confirm_required=confirm_required,
         )
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return _notice_of(row)
 
     def delete_notice(self, actor_id: int, group_id: int, notice_id: str) -> None:
@@ -236,7 +236,7 @@ class Bulletins:
             raise NotFound("公告不存在")
         self._require_admin(actor_id, group_id)
         self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
 
     def _require_admin(self, actor_id: int, group_id: int) -> None:
         if not self._groups.member(group_id, actor_id).is_admin:

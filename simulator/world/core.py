@@ -1,19 +1,42 @@
-"""The shared machinery every world service uses: storage, clock and outbox."""
+"""The shared machinery every world service uses: storage, clock and outbox.
+
+Storage is one SQLite connection. The SQLModel tables (``tables.py`` and the
+services' own) are the schema; cold paths reach them through the ORM session,
+hot paths (sending, paging, member lists) through the same connection with
+plain SQL. Both write in the same transaction, and every change ends in
+``WorldCore.commit``, which is also the one place where a failed write is
+rolled back and every derived cache is dropped (``on_rollback``).
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import attributes
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from ..clock import Clock, SystemClock
+from ..errors import StoreFailed
 from .events import DomainEvent
+from .lock import FileLock
 
+RowT = TypeVar("RowT", bound=SQLModel)
 EventSink = Callable[[DomainEvent], None]
+#: Called after a rollback: a cache derived from the tables forgets what it knew.
+RollbackHook = Callable[[], None]
+
+# Rows of small hot tables kept alive beyond SQLAlchemy's weak identity map (see
+# ``_pin_small_rows``). Bounded so a 100k-people world does not end up with every
+# member row as a live ORM object: past the bound the oldest pins are released and
+# those rows are simply read again from SQLite when next needed.
+PIN_LIMIT = 20_000
+STORE_FAILED_TEXT = "存储失败"
 
 
 def open_session(db_path: str | None, template: sqlite3.Connection | None = None) -> Session:
@@ -32,34 +55,51 @@ def open_session(db_path: str | None, template: sqlite3.Connection | None = None
             "sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
     else:
-        engine = create_engine(f"sqlite:///{db_path}", connect_args={"check_same_thread": False})
+        # One connection for the file too: the ORM and the raw hot paths must share it,
+        # and so its transaction.
+        engine = create_engine(f"sqlite:///{db_path}", poolclass=StaticPool,
+                               connect_args={"check_same_thread": False})
+    session = Session(engine, expire_on_commit=False)
+    if db_path is not None:
+        _journal_to_wal(raw_connection(session))
     if template is None:
         SQLModel.metadata.create_all(engine)
-    session = Session(engine, expire_on_commit=False)
     _pin_small_rows(session)
     return session
 
 
+def _journal_to_wal(connection: sqlite3.Connection) -> None:
+    # WAL: a commit is one append to the log. synchronous=NORMAL skips the fsync at
+    # each commit: a killed process loses nothing committed (the OS keeps the log),
+    # only a power cut could, which is no concern for a simulator.
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+
+
+def raw_connection(session: Session) -> sqlite3.Connection:
+    connection = session.connection().connection.driver_connection
+    assert isinstance(connection, sqlite3.Connection)
+    return connection
+
+
 def copy_database(session: Session) -> sqlite3.Connection:
     """A private in-memory copy of everything ``session`` has committed."""
-    source = session.connection().connection.driver_connection
-    assert isinstance(source, sqlite3.Connection)
     copy = sqlite3.connect(":memory:", check_same_thread=False)
-    source.backup(copy)
+    raw_connection(session).backup(copy)
     return copy
 
 
 def _pin_small_rows(session: Session) -> None:
-    """Keep every loaded account, group, member and friendship row alive.
+    """Keep recently loaded account, group, member and friendship rows alive.
 
     SQLAlchemy's identity map holds rows weakly, so without this each
-    ``session.get`` of a row nobody references goes back to SQLite. The world
-    is the database's only writer, so pinned rows never go stale; messages
-    are not pinned, as history can grow without bound.
+    ``session.get`` of a row nobody references goes back to SQLite. Messages
+    are not pinned, as history can grow without bound; the others are pinned
+    up to ``PIN_LIMIT`` rows, oldest released first.
     """
     from .tables import AccountRow, FriendshipRow, GroupRow, MemberRow
 
-    pinned: dict[int, Any] = {}  # by id(): SQLModel rows are unhashable
+    pinned: OrderedDict[int, Any] = OrderedDict()  # by id(): SQLModel rows are unhashable
     session.info["pinned"] = pinned
     small = (AccountRow, FriendshipRow, GroupRow, MemberRow)
 
@@ -68,6 +108,8 @@ def _pin_small_rows(session: Session) -> None:
     def _pin(_session: Session, instance: object) -> None:
         if isinstance(instance, small):
             pinned[id(instance)] = instance
+            if len(pinned) > PIN_LIMIT:
+                pinned.popitem(last=False)
 
     @event.listens_for(session, "persistent_to_deleted")
     def _unpin(_session: Session, instance: object) -> None:
@@ -75,15 +117,118 @@ def _pin_small_rows(session: Session) -> None:
 
 
 class WorldCore:
-    """Session, clock and event listeners shared by the services of one world."""
+    """Session, connection, clock and event listeners shared by the services of one world."""
 
-    def __init__(self, session: Session, clock: Clock | None = None) -> None:
+    def __init__(self, session: Session, clock: Clock | None = None,
+                 lock: FileLock | None = None) -> None:
         self.session = session
+        #: The DB-API connection under the session, for the hot paths' plain SQL.
+        self.conn = raw_connection(session)
         self.clock: Clock = clock or SystemClock()
+        self._lock = lock
+        self._engine = session.get_bind()
         self._listeners: list[EventSink] = []
+        self._rollback_hooks: list[RollbackHook] = []
+        self._deferring = False
 
     def now(self) -> int:
         return int(self.clock.now())
+
+    # -- storing -------------------------------------------------------------
+
+    def commit(self) -> None:
+        """Make every change since the last commit durable, or roll all of it back.
+
+        A failure (a string SQLite cannot store, a broken constraint) never
+        leaves the session unusable: it is rolled back, caches forget, and the
+        caller gets ``StoreFailed`` for its action while the next one works.
+        """
+        try:
+            if self._deferring:
+                self.session.flush()  # checked now, made durable at the end of the batch
+                return
+            self.session.commit()
+            self.conn.commit()  # plain-SQL writes the ORM did not see
+        except Exception as exc:
+            self.rollback()
+            raise StoreFailed(STORE_FAILED_TEXT) from exc
+
+    @contextmanager
+    def one_commit(self) -> Iterator[None]:
+        """Many changes, one commit at the end (building a world: nobody is listening yet)."""
+        self._deferring = True
+        try:
+            yield
+        except BaseException:
+            self._deferring = False
+            self.rollback()
+            raise
+        self._deferring = False
+        self.commit()
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """Plain-SQL writes in one transaction: committed on exit, rolled back on error."""
+        try:
+            yield self.conn
+            session = self.session
+            if session.new or session.dirty or session.deleted:
+                session.flush()  # ORM changes made inside the block go in the same commit
+            if not self._deferring:
+                self.conn.commit()
+        except Exception as exc:
+            self.rollback()
+            if isinstance(exc, sqlite3.Error | UnicodeError):
+                raise StoreFailed(STORE_FAILED_TEXT) from exc
+            raise
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self.conn.rollback()
+        self.forget_derived()
+
+    def on_rollback(self, hook: RollbackHook) -> None:
+        """Register a cache to drop after a rollback (and on ``forget_derived``)."""
+        self._rollback_hooks.append(hook)
+
+    def forget_derived(self) -> None:
+        """Every cache derived from the tables forgets what it knew: the one invalidation."""
+        for hook in self._rollback_hooks:
+            hook()
+
+    def close(self) -> None:
+        try:
+            self.session.commit()
+            self.conn.commit()
+        finally:
+            self.session.close()
+            if self._lock is not None:
+                # A file world lets go of its file. An in-memory one stays readable
+                # (tests look at history after the simulator stopped) until dropped.
+                engine = self._engine
+                if isinstance(engine, Engine):
+                    engine.dispose()
+                self._lock.release()
+
+    # -- ORM rows beside plain SQL -------------------------------------------
+
+    def row(self, row_type: type[RowT], *key: Any) -> RowT | None:
+        """The row with primary key ``key``, from the session's identity map when it is there.
+
+        ``Session.get`` checks the identity map too, but through ~3 µs of option
+        handling; the hot paths ask for three rows per message.
+        """
+        found: RowT | None = self.session.identity_map.get((row_type, key, None))
+        if found is not None:
+            return found
+        return self.session.get(row_type, key if len(key) > 1 else key[0])
+
+    @staticmethod
+    def set_stored(row: object, field: str, value: object) -> None:
+        """Tell a loaded ORM row what plain SQL just stored, so it is neither stale nor dirty."""
+        attributes.set_committed_value(row, field, value)
+
+    # -- events --------------------------------------------------------------
 
     def add_listener(self, sink: EventSink) -> None:
         self._listeners.append(sink)

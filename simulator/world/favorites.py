@@ -93,7 +93,7 @@ class Favorites:
                                 package_id=package_id, is_mark_face=is_mark_face,
                                 created_at=self._core.now())
             self._db.add(row)
-            self._db.commit()
+            self._core.commit()
         return _face_of(row)
 
     def faces(self, owner_id: int, count: int) -> list[CustomFace]:
@@ -110,7 +110,7 @@ class Favorites:
             if row is not None:
                 self._db.delete(row)
                 deleted.append(res_id)
-        self._db.commit()
+        self._core.commit()
         return deleted
 
     def describe_face(self, owner_id: int, res_id: str, desc: str) -> bool:
@@ -118,7 +118,7 @@ class Favorites:
         if row is None:
             return False
         row.desc = desc
-        self._db.commit()
+        self._core.commit()
         return True
 
     # -- collections -------------------------------------------------------------------
@@ -130,7 +130,7 @@ class Favorites:
                             category=RICH_MEDIA_CATEGORY, brief=brief, raw_data=raw_data,
                             created_ms=self._core.now() * 1000 + int(count) % 1000)
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return _collection_of(row)
 
     def collections(self, owner_id: int, category: int, count: int) -> list[Collection]:

@@ -200,7 +200,7 @@ class GroupFiles:
             group_id=group_id, name=name, creator_id=actor_id, created_at=now, modified_at=now,
         )
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return self._folder_of(row)
 
     def delete_folder(self, actor_id: int, group_id: int, folder_id: str) -> None:
@@ -215,7 +215,7 @@ class GroupFiles:
                                        GroupFileRow.folder_id == folder_id)
         ).all():
             file.deleted = True
-        self._db.commit()
+        self._core.commit()
 
     # -- files -------------------------------------------------------------
 
@@ -255,7 +255,7 @@ class GroupFiles:
             dead_time=now + TEMPORARY_FILE_SECONDS if temporary else 0,
         )
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         self._core.emit(
             GroupFileUploaded(
                 time=now, audience=self._groups.bot_members(group_id), group_id=group_id,
@@ -270,7 +270,7 @@ class GroupFiles:
         row = self._live_file(group_id, file_uuid)
         self._require_may_edit(actor_id, row)
         row.deleted = True
-        self._db.commit()
+        self._core.commit()
 
     def move_file(self, actor_id: int, group_id: int, file_uuid: str, current: str,
                   target: str) -> None:
@@ -282,7 +282,7 @@ class GroupFiles:
         if target != ROOT and self._live_folder(group_id, target) is None:
             raise NotFound("目标文件夹不存在")
         row.folder_id, row.modify_time = target, self._core.now()
-        self._db.commit()
+        self._core.commit()
 
     def rename_file(self, actor_id: int, group_id: int, file_uuid: str, current: str,
                     new_name: str) -> None:
@@ -293,14 +293,14 @@ class GroupFiles:
         if not new_name.strip():
             raise InvalidState("文件名不能为空")
         row.name, row.modify_time = new_name, self._core.now()
-        self._db.commit()
+        self._core.commit()
 
     def make_permanent(self, actor_id: int, group_id: int, file_uuid: str) -> None:
         """Turn a temporary file into a permanent one (a no-op for permanent files)."""
         row = self._live_file(group_id, file_uuid)
         self._groups.member(group_id, actor_id)
         row.dead_time = 0
-        self._db.commit()
+        self._core.commit()
 
     # -- NapCat's token cache ----------------------------------------------
 
@@ -311,7 +311,7 @@ class GroupFiles:
         self._db.add(FileTokenRow(id=serial, token=token, self_id=self_id,
                                   group_id=file.group_id, file_uuid=file.file_uuid,
                                   used_at=self._core.now()))
-        self._db.commit()
+        self._core.commit()
         self._evict_tokens(self_id)
         return token
 
@@ -325,7 +325,7 @@ class GroupFiles:
         if row is None or now - row.used_at >= TOKEN_TTL_SECONDS:
             return None
         row.used_at = now
-        self._db.commit()
+        self._core.commit()
         return self.find_file(row.file_uuid)
 
     def _evict_tokens(self, self_id: int) -> None:
@@ -339,7 +339,7 @@ class GroupFiles:
         for row in self._db.exec(mine.order_by(col(FileTokenRow.used_at),
                                                col(FileTokenRow.id)).limit(excess)).all():
             self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
 
     # -- helpers -----------------------------------------------------------
 

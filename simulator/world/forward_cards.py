@@ -35,6 +35,7 @@ class ForwardCard:
 
 class ForwardCards:
     def __init__(self, core: WorldCore) -> None:
+        self._core = core
         self._db = core.session
 
     def put(self, forward_id: str, card: ForwardCard) -> None:
@@ -43,7 +44,7 @@ class ForwardCards:
         row.source, row.summary, row.prompt = card.source, card.summary, card.prompt
         row.news_json = json.dumps(list(card.news), ensure_ascii=False)
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
 
     def find(self, forward_id: str) -> ForwardCard | None:
         row = self._db.get(ForwardCardRow, forward_id)

@@ -149,13 +149,13 @@ class GroupExtras:
         for name, value in changes.items():
             if value is not None:
                 setattr(row, name, value)
-        self._db.commit()
+        self._core.commit()
         return self.settings(group_id)
 
     def set_portrait(self, actor_id: int, group_id: int, media_name: str) -> GroupSettings:
         row = self._admin_settings_row(actor_id, group_id)
         row.portrait, row.portrait_seq = media_name, row.portrait_seq + 1
-        self._db.commit()
+        self._core.commit()
         return self.settings(group_id)
 
     def _admin_settings_row(self, actor_id: int, group_id: int) -> GroupSettingsRow:
@@ -181,7 +181,7 @@ class GroupExtras:
             self._db.add(GroupRemarkRow(self_id=self_id, group_id=group_id, remark=remark))
         else:
             row.remark = remark
-        self._db.commit()
+        self._core.commit()
 
     # -- notifications -----------------------------------------------------
 
@@ -208,7 +208,7 @@ class GroupExtras:
         if done is not None:
             return False
         self._db.add(SignInRow(group_id=group_id, user_id=user_id, day=day, time=now))
-        self._db.commit()
+        self._core.commit()
         return True
 
     def signed_today(self, group_id: int) -> list[SignIn]:
@@ -232,7 +232,7 @@ class GroupExtras:
                          tuple(json.loads(row.completed_json)))
 
     def message_by_seq(self, group_id: int, seq: int) -> Message | None:
-        return next((m for m in self._messages.group_history(group_id) if m.seq == seq), None)
+        return self._messages.by_seq("group", group_id, 0, seq)
 
     def set_todo(self, actor_id: int, group_id: int, seq: int) -> GroupTodo:
         """An admin makes the message with real seq ``seq`` the group's todo."""
@@ -247,7 +247,7 @@ class GroupExtras:
             self._db.flush()
         self._db.add(GroupTodoRow(group_id=group_id, message_id=message.message_id, seq=seq,
                                   setter_id=actor_id, set_at=self._core.now()))
-        self._db.commit()
+        self._core.commit()
         todo = self.todo(group_id)
         assert todo is not None
         return todo
@@ -259,7 +259,7 @@ class GroupExtras:
         done = json.loads(row.completed_json)
         if user_id not in done:
             row.completed_json = json.dumps([*done, user_id])
-            self._db.commit()
+            self._core.commit()
         todo = self.todo(group_id)
         assert todo is not None
         return todo
@@ -269,7 +269,7 @@ class GroupExtras:
         if not self._groups.member(group_id, actor_id).is_admin:
             raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
         self._db.delete(self._current_todo(group_id, seq))
-        self._db.commit()
+        self._core.commit()
 
     def _current_todo(self, group_id: int, seq: int) -> GroupTodoRow:
         row = self._db.get(GroupTodoRow, group_id)

@@ -7,6 +7,8 @@ QQ allows it, such as one's own card).
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from sqlmodel import col, select
 
 from ..errors import InvalidState, NotFound, PermissionDenied
@@ -25,6 +27,30 @@ from .snapshots import Group, Member
 from .tables import AccountRow, GroupRow, MemberRow
 
 RANK = {"owner": 2, "admin": 1, "member": 0}
+_MEMBERS_SQL = (
+    "SELECT m.group_id, m.user_id, a.nickname, m.role, m.card, m.title, m.join_time, "
+    "m.last_sent_time, m.level, m.mute_until, a.sex, a.age, a.is_bot, a.qq_level "
+    "FROM member AS m JOIN account AS a ON a.user_id = m.user_id "
+    "WHERE m.group_id = ? ORDER BY m.user_id"
+)
+_MEMBER_FIELDS = tuple(Member.__dataclass_fields__)
+#: Members kept in listed groups' member lists, in all (about 0.5 KB each).
+MEMBER_CACHE_LIMIT = 50_000
+
+
+def _member_from(row: tuple[object, ...]) -> Member:
+    # Filling the frozen dataclass's __dict__ directly is ~4x cheaper than its
+    # __init__ (which sets each field through object.__setattr__): this runs per member.
+    member = object.__new__(Member)
+    member.__dict__.update(zip(_MEMBER_FIELDS, row, strict=True))
+    member.__dict__["is_bot"] = bool(row[12])
+    return member
+
+
+def _with_fields(member: Member, **changes: object) -> Member:
+    changed = object.__new__(Member)
+    changed.__dict__.update(member.__dict__, **changes)
+    return changed
 # QQ caps a single mute at 30 days.
 MAX_MUTE_SECONDS = 30 * 86400
 
@@ -34,12 +60,22 @@ class Groups:
         self._core = core
         self._db = core.session
         self._accounts = accounts
+        # Derived from the member table, dropped by ``_commit_members`` when a group's
+        # members change, and all at once on rollback or an account change (``forget``).
         self._bot_members: dict[int, frozenset[int]] = {}
+        self._member_lists: OrderedDict[int, dict[int, Member]] = OrderedDict()
+        self._cached_members = 0
+        core.on_rollback(self.forget)
+
+    def forget(self) -> None:
+        self._bot_members.clear()
+        self._member_lists.clear()
+        self._cached_members = 0
 
     # -- reading -----------------------------------------------------------
 
     def find(self, group_id: int) -> Group | None:
-        row = self._db.get(GroupRow, group_id)
+        row = self._core.row(GroupRow, group_id)
         return None if row is None else self._group_of(row)
 
     def get(self, group_id: int) -> Group:
@@ -57,7 +93,7 @@ class Groups:
         return [self.get(g) for g in sorted(ids)]
 
     def find_member(self, group_id: int, user_id: int) -> Member | None:
-        row = self._db.get(MemberRow, (group_id, user_id))
+        row = self._core.row(MemberRow, group_id, user_id)
         return None if row is None else self._member_of(row)
 
     def member(self, group_id: int, user_id: int) -> Member:
@@ -67,10 +103,48 @@ class Groups:
         return member
 
     def members(self, group_id: int) -> list[Member]:
-        rows = self._db.exec(
-            select(MemberRow).where(MemberRow.group_id == group_id).order_by(col(MemberRow.user_id))
-        ).all()
-        return [self._member_of(r) for r in rows]
+        """Every member, by user id; kept for the most recently listed groups."""
+        cached = self._member_lists.get(group_id)
+        if cached is None:
+            # Plain SQL, one join: a 3000-member group must not cost 6000 ORM lookups.
+            rows = self._core.conn.execute(_MEMBERS_SQL, (group_id,))
+            cached = {member.user_id: member for member in map(_member_from, rows)}
+            self._keep_members(group_id, cached)
+        self._member_lists.move_to_end(group_id)
+        return list(cached.values())
+
+    def _keep_members(self, group_id: int, members: dict[int, Member]) -> None:
+        self._member_lists[group_id] = members
+        self._cached_members += len(members)
+        while self._cached_members > MEMBER_CACHE_LIMIT and len(self._member_lists) > 1:
+            _, dropped = self._member_lists.popitem(last=False)
+            self._cached_members -= len(dropped)
+
+    def _commit_members(self, group_id: int) -> None:
+        """Commit a change to the group's members, and forget what was derived from them."""
+        self._core.commit()
+        self._bot_members.pop(group_id, None)
+        dropped = self._member_lists.pop(group_id, None)
+        if dropped is not None:
+            self._cached_members -= len(dropped)
+
+    def spoke(self, row: MemberRow, time: int) -> None:
+        """The member just spoke (the caller stored ``time`` with plain SQL)."""
+        self._core.set_stored(row, "last_sent_time", time)
+        cached = self._member_lists.get(row.group_id)
+        if cached is not None and row.user_id in cached:
+            cached[row.user_id] = _with_fields(cached[row.user_id], last_sent_time=time)
+
+    # -- live rows, for the world's own hot paths (never handed out) ----------
+
+    def find_row(self, group_id: int) -> GroupRow | None:
+        return self._core.row(GroupRow, group_id)
+
+    def row(self, group_id: int) -> GroupRow:
+        return self._group_row(group_id)
+
+    def member_row(self, group_id: int, user_id: int) -> MemberRow | None:
+        return self._core.row(MemberRow, group_id, user_id)
 
     def bot_members(self, group_id: int) -> frozenset[int]:
         """Bot accounts in the group (cached: asked on every message, changed rarely)."""
@@ -115,8 +189,7 @@ class Groups:
             )
         )
         self._db.add(MemberRow(group_id=group_id, user_id=owner_id, role="owner", join_time=now))
-        self._db.commit()
-        self._bot_members.pop(group_id, None)
+        self._commit_members(group_id)
         return self.get(group_id)
 
     def add_member(
@@ -142,8 +215,7 @@ class Groups:
         )
         self._db.add(row)
         self._group_row(group_id).member_count += 1
-        self._db.commit()
-        self._bot_members.pop(group_id, None)
+        self._commit_members(group_id)
         self._core.emit(
             MemberJoined(
                 time=now,
@@ -162,8 +234,7 @@ class Groups:
         audience = self.bot_members(group_id)
         self._db.delete(row)
         self._group_row(group_id).member_count -= 1
-        self._db.commit()
-        self._bot_members.pop(group_id, None)
+        self._commit_members(group_id)
         self._core.emit(
             MemberLeft(
                 time=self._core.now(),
@@ -203,7 +274,7 @@ class Groups:
         now = self._core.now()
         row = self._member_row(group_id, user_id)
         row.mute_until = now + duration if duration else 0
-        self._db.commit()
+        self._commit_members(group_id)
         self._emit_mute(group_id, user_id, actor_id, duration)
 
     def mute_all(self, actor_id: int, group_id: int, enable: bool) -> None:
@@ -212,7 +283,7 @@ class Groups:
         row = self._db.get(GroupRow, group_id)
         assert row is not None
         row.whole_mute = enable
-        self._db.commit()
+        self._core.commit()
         # NapCat reports a whole-group mute as user 0 with duration -1.
         self._emit_mute(group_id, 0, actor_id, -1 if enable else 0)
 
@@ -235,7 +306,7 @@ class Groups:
         if row.role == "owner" or (row.role == "admin") == enable:
             return
         row.role = "admin" if enable else "member"
-        self._db.commit()
+        self._commit_members(group_id)
         self._core.emit(
             AdminChanged(
                 time=self._core.now(),
@@ -251,7 +322,7 @@ class Groups:
         if actor_id != user_id:
             self._require_outranks(actor_id, group_id, user_id)
         old, row.card = row.card, card
-        self._db.commit()
+        self._commit_members(group_id)
         if old != card:
             self._core.emit(
                 CardChanged(
@@ -269,7 +340,7 @@ class Groups:
             raise PermissionDenied("ERR_NOT_GROUP_OWNER")
         row = self._member_row(group_id, user_id)
         row.title = title
-        self._db.commit()
+        self._commit_members(group_id)
         self._core.emit(
             TitleChanged(
                 time=self._core.now(),
@@ -286,7 +357,7 @@ class Groups:
         row = self._db.get(GroupRow, group_id)
         assert row is not None
         row.name = name
-        self._db.commit()
+        self._core.commit()
         self._core.emit(
             GroupRenamed(
                 time=self._core.now(),
@@ -297,11 +368,6 @@ class Groups:
             )
         )
 
-    def touch(self, group_id: int, user_id: int) -> None:
-        """Record that the member just spoke."""
-        row = self._member_row(group_id, user_id)
-        row.last_sent_time = self._core.now()
-
     # -- helpers -----------------------------------------------------------
 
     def _require_outranks(self, actor_id: int, group_id: int, user_id: int) -> None:
@@ -311,13 +377,13 @@ class Groups:
             raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
 
     def _group_row(self, group_id: int) -> GroupRow:
-        row = self._db.get(GroupRow, group_id)
+        row = self._core.row(GroupRow, group_id)
         if row is None:
             raise NotFound(f"群{group_id}不存在")
         return row
 
     def _member_row(self, group_id: int, user_id: int) -> MemberRow:
-        row = self._db.get(MemberRow, (group_id, user_id))
+        row = self._core.row(MemberRow, group_id, user_id)
         if row is None:
             raise NotFound(f"群({group_id})成员{user_id}不存在")
         return row

@@ -14,20 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case
-from sqlmodel import col, func, or_, select
-
 from ..errors import NotFound
 from .core import WorldCore
 from .groups import Groups
 from .messages import Messages
 from .snapshots import Message
-from .tables import MessageRow
+from .tables import chat_key
 
 # Raw ids look like QQNT's 19-digit msgIds; the row id makes each one unique.
 NT_MSG_ID_BASE = 7_300_000_000_000_000_000
 # NapCat's short ids are positive int32 values; anything larger is a raw id.
 INT32_MAX = 2**31 - 1
+#: One chat, standing messages only: the prefix of every paging query below. It is
+#: the leading columns of ``ix_message_chat_seq``, so a page reads its rows in seq
+#: order straight from the index, the same work at 1k or 1M messages in the chat.
+_IN_CHAT = "chat_type = ? AND chat = ? AND NOT recalled"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class RecentChat:
 
 class History:
     def __init__(self, core: WorldCore, messages: Messages, groups: Groups) -> None:
-        self._db = core.session
+        self._conn = core.conn
         self._messages = messages
         self._groups = groups
 
@@ -63,9 +64,7 @@ class History:
 
     def nt_msg_id(self, message_id: int) -> str:
         """The raw (QQNT) id of a stored message."""
-        row_id = self._db.exec(
-            select(MessageRow.id).where(MessageRow.message_id == message_id)
-        ).first()
+        row_id = self._messages.row_id(message_id)
         if row_id is None:
             raise NotFound("消息不存在")
         return str(NT_MSG_ID_BASE + row_id)
@@ -73,8 +72,7 @@ class History:
     def find_by_nt_id(self, nt_msg_id: str) -> Message | None:
         if not nt_msg_id.isdigit() or int(nt_msg_id) <= NT_MSG_ID_BASE:
             return None
-        row = self._db.get(MessageRow, int(nt_msg_id) - NT_MSG_ID_BASE)
-        return None if row is None else self._messages.find(row.message_id)
+        return self._messages.find_by_row_id(int(nt_msg_id) - NT_MSG_ID_BASE)
 
     def find_ref(self, ref: str) -> Message | None:
         """A message named by NapCat's short id or by its raw id (both as text)."""
@@ -97,84 +95,73 @@ class History:
         """
         if count <= 0:
             return []
-        query = select(MessageRow).where(self._chat_filter(self_id, chat))
-        query = query.where(~col(MessageRow.recalled))
+        where = _IN_CHAT
+        params: tuple[object, ...] = _chat_params(self_id, chat)
         newest_first = anchor is None or older
         if anchor is not None:
-            seq = col(MessageRow.seq)
-            query = query.where(seq <= anchor.seq if older else seq >= anchor.seq)
-        order = col(MessageRow.seq).desc() if newest_first else col(MessageRow.seq)
-        rows = list(self._db.exec(query.order_by(order).limit(count)).all())
+            where += " AND seq <= ?" if older else " AND seq >= ?"
+            params = (*params, anchor.seq)
+        order = "DESC" if newest_first else "ASC"
+        messages = self._messages.select(f"{where} ORDER BY seq {order} LIMIT ?",
+                                         (*params, count))
         if newest_first:
-            rows.reverse()
-        return [self._messages.get(row.message_id) for row in rows]
+            messages.reverse()
+        return messages
 
     def latest_seq(self, self_id: int, chat: ChatRef) -> int:
         """The sequence number of the chat's newest message (recalled or not), 0 if none."""
-        found = self._db.exec(
-            select(func.max(MessageRow.seq)).where(self._chat_filter(self_id, chat))
-        ).one()
+        found = self._conn.execute("SELECT MAX(seq) FROM message WHERE chat_type = ? AND chat = ?",
+                                   _chat_params(self_id, chat)).fetchone()[0]
         return int(found or 0)
 
     def count_after(self, self_id: int, chat: ChatRef, seq: int) -> int:
         """Messages from others after ``seq`` that still stand."""
-        query = (
-            select(func.count())
-            .select_from(MessageRow)
-            .where(self._chat_filter(self_id, chat))
-            .where(col(MessageRow.seq) > seq, col(MessageRow.sender_id) != self_id)
-            .where(~col(MessageRow.recalled))
-        )
-        return int(self._db.exec(query).one())
-
-    @staticmethod
-    def _chat_filter(self_id: int, chat: ChatRef) -> ColumnElement[bool]:
-        if chat.chat_type == "group":
-            return and_(col(MessageRow.chat_type) == "group",
-                        col(MessageRow.group_id) == chat.peer_id)
-        pair = or_(
-            and_(col(MessageRow.sender_id) == self_id, col(MessageRow.peer_id) == chat.peer_id),
-            and_(col(MessageRow.sender_id) == chat.peer_id, col(MessageRow.peer_id) == self_id),
-        )
-        return and_(col(MessageRow.chat_type) == "private", pair)
+        found = self._conn.execute(
+            f"SELECT COUNT(*) FROM message WHERE {_IN_CHAT} AND seq > ? AND sender_id != ?",
+            (*_chat_params(self_id, chat), seq, self_id),
+        ).fetchone()[0]
+        return int(found)
 
     # -- recent chats ----------------------------------------------------------
 
     def recent(self, self_id: int, count: int | None = None) -> list[RecentChat]:
         """The account's chats, newest message first: its groups and private chats."""
-        newest_rows = [*self._newest_group_rows(self_id), *self._newest_private_rows(self_id)]
-        newest_rows.sort(key=lambda row: (row.time, row.id or 0), reverse=True)
+        newest = [*self._newest_in_groups(self_id), *self._newest_in_private(self_id)]
+        newest.sort(key=lambda pair: (pair[1].time, pair[0]), reverse=True)
         if count is not None:
-            newest_rows = newest_rows[: max(count, 0)]
-        chats = []
-        for row in newest_rows:
-            message = self._messages.get(row.message_id)
-            chats.append(RecentChat(ChatRef.of(message, self_id), message,
-                                    str(NT_MSG_ID_BASE + (row.id or 0))))
-        return chats
+            newest = newest[: max(count, 0)]
+        return [RecentChat(ChatRef.of(message, self_id), message, str(NT_MSG_ID_BASE + row_id))
+                for row_id, message in newest]
 
-    def _newest_group_rows(self, self_id: int) -> list[MessageRow]:
-        group_ids = [g.group_id for g in self._groups.of_user(self_id)]
-        if not group_ids:
-            return []
-        newest = (
-            select(func.max(MessageRow.id))
-            .where(col(MessageRow.chat_type) == "group", col(MessageRow.group_id).in_(group_ids))
-            .where(~col(MessageRow.recalled))
-            .group_by(col(MessageRow.group_id))
-        )
-        return list(self._db.exec(select(MessageRow).where(col(MessageRow.id).in_(newest))).all())
+    def _newest_in_groups(self, self_id: int) -> list[tuple[int, Message]]:
+        found = []
+        for group in self._groups.of_user(self_id):
+            row = self._conn.execute(
+                f"SELECT id FROM message WHERE {_IN_CHAT} ORDER BY seq DESC LIMIT 1",
+                ("group", group.group_id),
+            ).fetchone()
+            if row is not None:
+                found.append(row[0])
+        return self._with_messages(found)
 
-    def _newest_private_rows(self, self_id: int) -> list[MessageRow]:
-        other = case(
-            (col(MessageRow.sender_id) == self_id, col(MessageRow.peer_id)),
-            else_=col(MessageRow.sender_id),
-        )
-        newest = (
-            select(func.max(MessageRow.id))
-            .where(col(MessageRow.chat_type) == "private")
-            .where(or_(col(MessageRow.sender_id) == self_id, col(MessageRow.peer_id) == self_id))
-            .where(~col(MessageRow.recalled))
-            .group_by(other)
-        )
-        return list(self._db.exec(select(MessageRow).where(col(MessageRow.id).in_(newest))).all())
+    def _newest_in_private(self, self_id: int) -> list[tuple[int, Message]]:
+        rows = self._conn.execute(
+            "SELECT MAX(id) FROM message WHERE chat_type = 'private' AND NOT recalled "
+            "AND (sender_id = ? OR peer_id = ?) GROUP BY chat",
+            (self_id, self_id),
+        ).fetchall()
+        return self._with_messages([row[0] for row in rows])
+
+    def _with_messages(self, row_ids: list[int]) -> list[tuple[int, Message]]:
+        pairs = []
+        for row_id in row_ids:
+            message = self._messages.find_by_row_id(row_id)
+            if message is not None:
+                pairs.append((row_id, message))
+        return pairs
+
+
+def _chat_params(self_id: int, chat: ChatRef) -> tuple[str, int]:
+    if chat.chat_type == "group":
+        return "group", chat.peer_id
+    return "private", chat_key("private", self_id, chat.peer_id)

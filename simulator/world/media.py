@@ -51,7 +51,7 @@ class MediaStore:
             row = MediaRow(name=name, md5=md5, size=size, kind=kind, source=source, data=data,
                            created_at=self._core.now())
             self._db.add(row)
-            self._db.commit()
+            self._core.commit()
         return _media_of(row)
 
     def find(self, name: str) -> Media | None:
@@ -78,7 +78,7 @@ class MediaStore:
                 created_at=self._core.now(),
             )
         )
-        self._db.commit()
+        self._core.commit()
         return forward_id
 
     def has_forward(self, forward_id: str) -> bool:

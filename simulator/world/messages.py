@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-
-from sqlalchemy import ColumnElement, and_
-from sqlmodel import col, func, or_, select
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
 
 from ..errors import InvalidState, NotFound, PermissionDenied
 from .accounts import Accounts
@@ -19,12 +19,21 @@ from .core import WorldCore
 from .events import MessageCreated, MessageRecalled
 from .groups import RANK, Groups
 from .snapshots import Message, Segment
-from .tables import MessageRow
+from .tables import chat_key
 
 # QQ lets a member recall their own message for two minutes.
 RECALL_WINDOW_SECONDS = 120
 _NT_MSG_ID_BASE = 7_300_000_000_000_000_000
 _CHAT_TYPE_CODE = {"private": 1, "group": 2}
+
+# Sending and reading history are the hot paths: plain SQL on the world's connection
+# (the ``message`` table of ``tables.MessageRow``), no ORM objects per message.
+COLUMNS = ("id, message_id, chat_type, chat, group_id, sender_id, peer_id, seq, time, "
+           "segments_json, raw_message, recalled, recalled_by, temp_source, "
+           "sender_nickname, sender_card")
+_INSERT = f"INSERT INTO message ({COLUMNS}) VALUES ({', '.join('?' * 16)})"
+_SELECT = f"SELECT {COLUMNS} FROM message"
+StoredRow = tuple[Any, ...]
 
 
 def short_message_id(nt_msg_id: int, chat_type: str, peer: int, salt: int = 0) -> int:
@@ -36,13 +45,17 @@ def short_message_id(nt_msg_id: int, chat_type: str, peer: int, salt: int = 0) -
 class Messages:
     def __init__(self, core: WorldCore, accounts: Accounts, groups: Groups) -> None:
         self._core = core
-        self._db = core.session
+        self._conn = core.conn
         self._accounts = accounts
         self._groups = groups
+        # Derived from the table (MAX queries), so sending needs none; forgotten on rollback.
         self._last_row_id: int | None = None
-        self._last_seq: dict[tuple[str, int, int] | tuple[str, int], int] = {}
-        self._taken_ids: set[int] = set()
-        self._ids_loaded = False
+        self._last_seq: dict[int, int] = {}
+        core.on_rollback(self._forget)
+
+    def _forget(self) -> None:
+        self._last_row_id = None
+        self._last_seq.clear()
 
     # -- sending -----------------------------------------------------------
 
@@ -50,18 +63,22 @@ class Messages:
         self, sender_id: int, group_id: int, segments: list[Segment], raw_message: str
     ) -> Message:
         """``sender_id`` speaks in the group, if QQ lets them."""
-        group = self._groups.get(group_id)
-        member = self._groups.find_member(group_id, sender_id)
+        group = self._groups.row(group_id)
+        member = self._groups.member_row(group_id, sender_id)
         if member is None:
             raise PermissionDenied(f"发送消息失败: {sender_id} 不是群{group_id}的成员")
-        if self._groups.is_muted(group_id, sender_id):
+        if member.mute_until > self._core.clock.now() or (
+            group.whole_mute and member.role == "member"
+        ):
             raise PermissionDenied(f"发送消息失败: {sender_id} 在群{group_id}中被禁言")
-        seq = self._next_seq("group", group_id, group_id)
-        row = self._store("group", sender_id, group_id, group_id, seq, segments, raw_message)
-        self._groups.touch(group_id, sender_id)
-        self._db.commit()
-        message = self._message_of(row)
-        assert message.group_name == group.name
+        nickname = self._accounts.row(sender_id).nickname
+        with self._core.writing() as conn:
+            row = self._store("group", sender_id, group_id, group_id, segments, raw_message,
+                              nickname, member.card)
+            conn.execute("UPDATE member SET last_sent_time = ? WHERE group_id = ? AND user_id = ?",
+                         (row[8], group_id, sender_id))
+        self._groups.spoke(member, row[8])
+        message = self._message(row, member.role, group.name, segments)
         self._announce(message, self._groups.bot_members(group_id))
         return message
 
@@ -75,17 +92,16 @@ class Messages:
         via_group: int = 0,
     ) -> Message:
         """``sender_id`` writes to ``target_id``: as a friend, or in a temp chat via a group."""
-        self._accounts.get(sender_id)
+        sender = self._accounts.row(sender_id)
         if self._accounts.find(target_id) is None:
             raise NotFound("无法获取用户信息")
         temp_source = 0
         if not self._accounts.is_friend(sender_id, target_id):
             temp_source = self._temp_chat_group(sender_id, target_id, via_group)
-        seq = self._next_seq("private", sender_id, target_id)
-        row = self._store("private", sender_id, target_id, 0, seq, segments, raw_message)
-        row.temp_source = temp_source
-        self._db.commit()
-        message = self._message_of(row)
+        with self._core.writing():
+            row = self._store("private", sender_id, target_id, 0, segments, raw_message,
+                              sender.nickname, "", temp_source)
+        message = self._message(row, "", "", segments)
         self._announce(message, self._accounts.bot_ids({sender_id, target_id}))
         return message
 
@@ -101,85 +117,67 @@ class Messages:
         self._core.emit(MessageCreated(time=message.time, audience=audience, message=message))
 
     def _store(
-        self,
-        chat_type: str,
-        sender_id: int,
-        peer_id: int,
-        group_id: int,
-        seq: int,
-        segments: list[Segment],
-        raw_message: str,
-    ) -> MessageRow:
-        if self._last_row_id is None:
-            self._last_row_id = int(self._db.exec(select(func.max(MessageRow.id))).one() or 0)
-        self._last_row_id += 1
-        nt_msg_id = _NT_MSG_ID_BASE + self._last_row_id
+        self, chat_type: str, sender_id: int, peer_id: int, group_id: int,
+        segments: list[Segment], raw_message: str, nickname: str, card: str,
+        temp_source: int = 0,
+    ) -> StoredRow:
+        """Insert one message (inside the caller's transaction); returns the stored row."""
+        row_id = self._next_row_id()
+        chat = chat_key(chat_type, group_id or sender_id, peer_id)
         peer = group_id if chat_type == "group" else min(sender_id, peer_id)
-        message_id, salt = short_message_id(nt_msg_id, chat_type, peer), 0
-        while self._id_taken(message_id):  # an MD5 prefix can collide
-            salt += 1
-            message_id = short_message_id(nt_msg_id, chat_type, peer, salt)
-        self._taken_ids.add(message_id)
-        row = MessageRow(
-            message_id=message_id,
-            chat_type=chat_type,
-            group_id=group_id,
-            sender_id=sender_id,
-            peer_id=peer_id,
-            seq=seq,
-            time=self._core.now(),
-            segments_json=json.dumps(segments, ensure_ascii=False),
-            raw_message=raw_message,
-        )
-        sender = self._accounts.find(sender_id)
-        member = self._groups.find_member(group_id, sender_id) if group_id else None
-        row.sender_nickname = sender.nickname if sender else ""
-        row.sender_card = member.card if member else ""
-        self._db.add(row)
+        nt_msg_id = _NT_MSG_ID_BASE + row_id
+        row = (row_id, short_message_id(nt_msg_id, chat_type, peer), chat_type, chat, group_id,
+               sender_id, peer_id, self._next_seq(chat_type, chat), self._core.now(),
+               json.dumps(segments, ensure_ascii=False), raw_message, False, 0, temp_source,
+               nickname, card)
+        salt = 0
+        while True:
+            try:
+                self._conn.execute(_INSERT, row)
+                break
+            except sqlite3.IntegrityError as exc:
+                # An MD5 prefix can collide with an earlier message's id: salt it (rare, so
+                # cheaper than looking before every insert).
+                if "message.message_id" not in str(exc):
+                    raise
+                salt += 1
+                row = (row[0], short_message_id(nt_msg_id, chat_type, peer, salt), *row[2:])
+        self._last_row_id = row_id
         return row
 
-    def _id_taken(self, message_id: int) -> bool:
-        if not self._ids_loaded:  # a world from a file already has messages
-            self._taken_ids.update(self._db.exec(select(MessageRow.message_id)).all())
-            self._ids_loaded = True
-        return message_id in self._taken_ids
+    def _next_row_id(self) -> int:
+        if self._last_row_id is None:
+            found = self._conn.execute("SELECT MAX(id) FROM message").fetchone()[0]
+            self._last_row_id = int(found or 0)
+        return self._last_row_id + 1
 
-    def _next_seq(self, chat_type: str, a: int, b: int) -> int:
+    def _next_seq(self, chat_type: str, chat: int) -> int:
         """The next per-chat sequence number; cached so sending costs no MAX() query."""
-        key = (chat_type, a) if chat_type == "group" else (chat_type, min(a, b), max(a, b))
-        last = self._last_seq.get(key)
+        last = self._last_seq.get(chat)
         if last is None:
-            found = self._db.exec(
-                select(func.max(MessageRow.seq)).where(self._chat_filter(chat_type, a, b))
-            ).one()
+            found = self._conn.execute(
+                "SELECT MAX(seq) FROM message WHERE chat_type = ? AND chat = ?", (chat_type, chat)
+            ).fetchone()[0]
             last = int(found or 0)
-        self._last_seq[key] = last + 1
+        self._last_seq[chat] = last + 1
         return last + 1
-
-    @staticmethod
-    def _chat_filter(chat_type: str, a: int, b: int) -> ColumnElement[bool]:
-        if chat_type == "group":
-            return and_(col(MessageRow.chat_type) == "group", col(MessageRow.group_id) == a)
-        pair = or_(
-            and_(col(MessageRow.sender_id) == a, col(MessageRow.peer_id) == b),
-            and_(col(MessageRow.sender_id) == b, col(MessageRow.peer_id) == a),
-        )
-        return and_(col(MessageRow.chat_type) == "private", pair)
 
     # -- recalling ---------------------------------------------------------
 
     def recall(self, actor_id: int, message_id: int) -> Message:
         row = self._find_row(message_id)
-        if row is None or row.recalled:
+        if row is None or row[11]:
             raise NotFound("Recall failed")
-        self._check_recall_allowed(actor_id, row)
-        row.recalled, row.recalled_by = True, actor_id
-        self._db.commit()
         message = self._message_of(row)
-        if row.chat_type == "group":
-            audience = self._groups.bot_members(row.group_id)
+        self._check_recall_allowed(actor_id, message)
+        with self._core.writing() as conn:
+            conn.execute("UPDATE message SET recalled = 1, recalled_by = ? WHERE id = ?",
+                         (actor_id, row[0]))
+        message = self._message_of((*row[:11], True, actor_id, *row[13:]))
+        if message.chat_type == "group":
+            audience = self._groups.bot_members(message.group_id)
         else:
-            audience = self._accounts.bot_ids({row.sender_id, row.peer_id})
+            audience = self._accounts.bot_ids({message.sender_id, message.peer_id})
         self._core.emit(
             MessageRecalled(
                 time=self._core.now(), audience=audience, message=message, operator_id=actor_id
@@ -187,18 +185,19 @@ class Messages:
         )
         return message
 
-    def _check_recall_allowed(self, actor_id: int, row: MessageRow) -> None:
-        fresh = self._core.now() - row.time <= RECALL_WINDOW_SECONDS
-        if row.chat_type == "private":
-            if actor_id != row.sender_id or not fresh:
+    def _check_recall_allowed(self, actor_id: int, message: Message) -> None:
+        fresh = self._core.now() - message.time <= RECALL_WINDOW_SECONDS
+        if message.chat_type == "private":
+            if actor_id != message.sender_id or not fresh:
                 raise PermissionDenied("Recall failed: 只能撤回自己两分钟内发送的消息")
             return
-        actor = self._groups.find_member(row.group_id, actor_id)
+        group_id = message.group_id
+        actor = self._groups.find_member(group_id, actor_id)
         if actor is None:
-            raise PermissionDenied(f"Recall failed: {actor_id} 不是群{row.group_id}的成员")
-        if actor_id == row.sender_id and (fresh or actor.is_admin):
+            raise PermissionDenied(f"Recall failed: {actor_id} 不是群{group_id}的成员")
+        if actor_id == message.sender_id and (fresh or actor.is_admin):
             return
-        sender = self._groups.find_member(row.group_id, row.sender_id)
+        sender = self._groups.find_member(group_id, message.sender_id)
         sender_rank = RANK[sender.role] if sender else 0
         if actor.is_admin and RANK[actor.role] > sender_rank:
             return
@@ -216,6 +215,23 @@ class Messages:
             raise NotFound("消息不存在")
         return message
 
+    def find_by_row_id(self, row_id: int) -> Message | None:
+        row = self._conn.execute(f"{_SELECT} WHERE id = ?", (row_id,)).fetchone()
+        return None if row is None else self._message_of(row)
+
+    def row_id(self, message_id: int) -> int | None:
+        found = self._conn.execute("SELECT id FROM message WHERE message_id = ?",
+                                   (message_id,)).fetchone()
+        return None if found is None else int(found[0])
+
+    def by_seq(self, chat_type: str, a: int, b: int, seq: int) -> Message | None:
+        """The message with ``seq`` in a group (``a``) or in the private chat of ``a`` and ``b``."""
+        row = self._conn.execute(
+            f"{_SELECT} WHERE chat_type = ? AND chat = ? AND seq = ?",
+            (chat_type, chat_key(chat_type, a, b), seq),
+        ).fetchone()
+        return None if row is None else self._message_of(row)
+
     def group_history(self, group_id: int, *, include_recalled: bool = True) -> list[Message]:
         return self._history("group", group_id, group_id, include_recalled)
 
@@ -223,34 +239,42 @@ class Messages:
         return self._history("private", a, b, include_recalled)
 
     def _history(self, chat_type: str, a: int, b: int, include_recalled: bool) -> list[Message]:
-        query = select(MessageRow).where(self._chat_filter(chat_type, a, b))
-        if not include_recalled:
-            query = query.where(~col(MessageRow.recalled))
-        rows = self._db.exec(query.order_by(col(MessageRow.seq))).all()
-        return [self._message_of(r) for r in rows]
+        recalled = "" if include_recalled else " AND NOT recalled"
+        rows = self._conn.execute(
+            f"{_SELECT} WHERE chat_type = ? AND chat = ?{recalled} ORDER BY seq",
+            (chat_type, chat_key(chat_type, a, b)),
+        )
+        return self.messages_of(rows)
 
-    def _find_row(self, message_id: int) -> MessageRow | None:
-        return self._db.exec(select(MessageRow).where(MessageRow.message_id == message_id)).first()
+    def select(self, where: str, params: tuple[Any, ...]) -> list[Message]:
+        """Messages matching an SQL condition on the ``message`` table (for ``History``)."""
+        return self.messages_of(self._conn.execute(f"{_SELECT} WHERE {where}", params))
 
-    def _message_of(self, row: MessageRow) -> Message:
+    def _find_row(self, message_id: int) -> StoredRow | None:
+        found: StoredRow | None = self._conn.execute(
+            f"{_SELECT} WHERE message_id = ?", (message_id,)).fetchone()
+        return found
+
+    def messages_of(self, rows: Iterable[StoredRow]) -> list[Message]:
+        return [self._message_of(row) for row in rows]
+
+    def _message_of(self, row: StoredRow) -> Message:
         """The stored message; like NapCat's, its names are as sent and the role is current."""
-        member = self._groups.find_member(row.group_id, row.sender_id) if row.group_id else None
-        group = self._groups.find(row.group_id) if row.group_id else None
+        group_id, sender_id = row[4], row[5]
+        if not group_id:
+            return self._message(row, "", "", json.loads(row[9]))
+        member = self._groups.member_row(group_id, sender_id)
+        group = self._groups.find_row(group_id)
+        return self._message(row, member.role if member else "", group.name if group else "",
+                             json.loads(row[9]))
+
+    @staticmethod
+    def _message(row: StoredRow, role: str, group_name: str, segments: list[Segment]
+                 ) -> Message:
         return Message(
-            message_id=row.message_id,
-            chat_type=row.chat_type,
-            group_id=row.group_id,
-            sender_id=row.sender_id,
-            peer_id=row.peer_id,
-            seq=row.seq,
-            time=row.time,
-            segments=json.loads(row.segments_json),
-            raw_message=row.raw_message,
-            recalled=row.recalled,
-            recalled_by=row.recalled_by,
-            temp_source=row.temp_source,
-            sender_nickname=row.sender_nickname,
-            sender_card=row.sender_card,
-            sender_role=member.role if member else "",
-            group_name=group.name if group else "",
+            message_id=row[1], chat_type=row[2], group_id=row[4], sender_id=row[5],
+            peer_id=row[6], seq=row[7], time=row[8], segments=segments, raw_message=row[10],
+            recalled=bool(row[11]), recalled_by=row[12], temp_source=row[13],
+            sender_nickname=row[14], sender_card=row[15], sender_role=role,
+            group_name=group_name,
         )

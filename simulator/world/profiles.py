@@ -165,7 +165,7 @@ class Profiles:
 
     def _commit(self, row: AccountStateRow) -> None:
         row.updated_at = self._core.now()
-        self._db.commit()
+        self._core.commit()
 
     # -- profile -----------------------------------------------------------------------
 

@@ -82,7 +82,7 @@ class Reactions:
                                      emoji_type=emoji_type_of(emoji_id), time=self._core.now()))
         else:
             self._db.delete(existing)
-        self._db.commit()
+        self._core.commit()
         self._announce(message, user_id, emoji_id, add)
         return True
 

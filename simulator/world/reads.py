@@ -32,14 +32,14 @@ class Reads:
     def mark_read(self, self_id: int, chat: ChatRef) -> None:
         """``self_id`` has read everything ``chat`` holds now."""
         self._mark(self_id, chat)
-        self._db.commit()
+        self._core.commit()
 
     def mark_all_read(self, self_id: int) -> int:
         """Mark every chat of ``self_id`` read; returns how many chats there were."""
         chats = self._history.recent(self_id)
         for recent in chats:
             self._mark(self_id, recent.chat)
-        self._db.commit()
+        self._core.commit()
         return len(chats)
 
     def _mark(self, self_id: int, chat: ChatRef) -> None:

@@ -83,7 +83,7 @@ class Requests:
             time=self._core.now(),
         )
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         request = request_of(row)
         self._core.emit(
             RequestCreated(time=row.time, audience=frozenset({bot_id}), request=request)
@@ -115,7 +115,7 @@ class Requests:
                 or self.is_expired(request_of(row)):
             raise NotFound("No such request")
         row.state = "approved" if approve else "rejected"
-        self._db.commit()
+        self._core.commit()
         if approve:
             self._apply_approval(row)
         return request_of(row)

@@ -103,7 +103,7 @@ class Social:
         category_id = max(taken) + 1
         self._db.add(FriendCategoryRow(owner_id=owner_id, category_id=category_id, name=name,
                                        sort_id=category_id))
-        self._db.commit()
+        self._core.commit()
         return category_id
 
     def move_friend(self, owner_id: int, friend_id: int, category_id: int) -> None:
@@ -117,7 +117,7 @@ class Social:
                                             category_id=category_id))
         else:
             row.category_id = category_id
-        self._db.commit()
+        self._core.commit()
 
     # -- deleting ----------------------------------------------------------------------
 
@@ -129,7 +129,7 @@ class Social:
                 row = self._db.get(table, (owner, friend))
                 if row is not None:
                     self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
 
     def unidirectional(self, owner_id: int) -> list[tuple[Account, int]]:
         """Accounts listing ``owner_id`` as a friend whom ``owner_id`` does not list,
@@ -154,7 +154,7 @@ class Social:
         row.nick, row.msg, row.source, row.reason = asker.nickname, msg, source, reason
         row.group_code, row.time, row.state = group_code, self._core.now(), "pending"
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return _doubt_of(row)
 
     def doubtful_requests(self, bot_id: int, count: int) -> list[DoubtRequest]:
@@ -172,7 +172,7 @@ class Social:
         if row is None or row.state != "pending":
             return False
         row.state = "approved"
-        self._db.commit()
+        self._core.commit()
         if not self._accounts.is_friend(bot_id, user_id):
             self._restore_or_befriend(bot_id, user_id)
         return True
@@ -182,7 +182,7 @@ class Social:
         if self._accounts.is_friend(user_id, bot_id):
             now = self._core.now()
             self._db.add(FriendshipRow(owner_id=bot_id, friend_id=user_id, since=now))
-            self._db.commit()
+            self._core.commit()
             self._core.emit(FriendAdded(time=now, audience=self._accounts.bot_ids(
                 {bot_id, user_id}), user_id=bot_id, friend_id=user_id))
             return

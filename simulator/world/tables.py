@@ -6,6 +6,7 @@ Rows never leave the package; services turn them into frozen snapshots
 
 from __future__ import annotations
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -71,12 +72,31 @@ class RequestRow(SQLModel, table=True):
     state: str = "pending"  # "pending" | "approved" | "rejected"
 
 
+def chat_key(chat_type: str, a: int, b: int = 0) -> int:
+    """One number per conversation: the group id, or both people of a private chat.
+
+    Paging reads one conversation in ``seq`` order; with this key that is one
+    range of one index whichever side sent each message. QQ numbers stay below
+    2**34, so the pair packs into one 64-bit integer.
+    """
+    if chat_type == "group":
+        return a
+    return (min(a, b) << 34) | max(a, b)
+
+
 class MessageRow(SQLModel, table=True):
     __tablename__ = "message"
+    # Every history read is "one chat, by seq": (chat_type, chat, seq) serves them all
+    # without sorting, whatever the chat's size.
+    __table_args__ = (
+        Index("ix_message_chat_seq", "chat_type", "chat", "seq"),
+        Index("ix_message_sender", "sender_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(index=True, unique=True)
+    message_id: int = Field(unique=True)
     chat_type: str  # "group" | "private"
-    group_id: int = Field(default=0, index=True)
+    chat: int = 0  # ``chat_key``: the group, or the pair of people
+    group_id: int = 0
     sender_id: int
     peer_id: int = Field(index=True)  # group: the group id; private: the receiver
     seq: int
@@ -120,3 +140,11 @@ class ForwardRow(SQLModel, table=True):
     forward_id: str = Field(primary_key=True)
     nodes_json: str
     created_at: int = 0
+
+
+class WorldMetaRow(SQLModel, table=True):
+    """Facts about the stored world itself: that it is seeded, where its clock stood."""
+
+    __tablename__ = "world_meta"
+    key: str = Field(primary_key=True)
+    value: str

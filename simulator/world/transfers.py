@@ -167,7 +167,7 @@ class Transfers:
                             files_json=_files_json(files), message_id=message.message_id,
                             created_at=self._core.now())
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return _online_of(row)
 
     def online_files(self, a: int, b: int) -> list[OnlineFile]:
@@ -205,7 +205,7 @@ class Transfers:
         return row
 
     def _settle(self, row: OnlineFileRow, told: int, answer: str) -> OnlineFile:
-        self._db.commit()
+        self._core.commit()
         self._core.emit(OnlineFileAnswered(time=self._core.now(),
                                            audience=self._accounts.bot_ids({told}),
                                            sender_id=row.sender_id,
@@ -226,7 +226,7 @@ class Transfers:
                           name=name or files[0].name, share_code=digest[32:40],
                           files_json=_files_json(files), created_at=self._core.now())
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return _flash_of(row)
 
     def flash_set(self, fileset_id: str) -> FlashSet:
@@ -259,7 +259,7 @@ class Transfers:
                               total_chunks=total_chunks, file_size=file_size,
                               expected_sha256=expected_sha256, touched_at=self._core.now())
         self._db.add(row)
-        self._db.commit()
+        self._core.commit()
         return self._upload_of(row)
 
     def find_upload(self, bot_id: int, stream_id: str) -> UploadStream | None:
@@ -276,7 +276,7 @@ class Transfers:
             self._db.add(UploadChunkRow(bot_id=bot_id, stream_id=stream_id, index=index,
                                         data=data))
             row.touched_at = self._core.now()
-            self._db.commit()
+            self._core.commit()
         return self._upload_of(row)
 
     def finish_upload(self, bot_id: int, stream_id: str) -> bytes:
@@ -305,7 +305,7 @@ class Transfers:
                     UploadChunkRow.stream_id == row.stream_id)).all():
                 self._db.delete(chunk)
             self._db.delete(row)
-        self._db.commit()
+        self._core.commit()
         return len(rows)
 
     def _expire_uploads(self) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..clock import Clock
+from sqlalchemy.exc import DBAPIError
+
+from ..clock import Clock, SteerableClock
+from ..errors import ConfigError
 from .accounts import Accounts
 from .albums import Albums
 from .bulletins import Bulletins
@@ -15,8 +18,10 @@ from .forward_cards import ForwardCards
 from .group_extras import GroupExtras
 from .groups import Groups
 from .history import History
+from .lock import FileLock
 from .media import MediaStore
 from .messages import Messages
+from .meta import WorldMeta
 from .pokes import Pokes
 from .profiles import Profiles
 from .reactions import Reactions
@@ -41,8 +46,30 @@ class World:
         clock: Clock | None = None,
         template: sqlite3.Connection | None = None,
     ) -> None:
-        """A world in ``db_path`` (in memory if None), or a copy of ``template``'s database."""
-        self.core = WorldCore(open_session(db_path, template), clock)
+        """A world in ``db_path`` (in memory if None), or a copy of ``template``'s database.
+
+        A file is locked for this world's lifetime (``ConfigError`` if another
+        qqsim holds it). If it holds a saved world, ``restored`` is True and the
+        clock resumes where that world's clock stood.
+        """
+        lock = None
+        if db_path is not None:
+            lock = FileLock(db_path)
+            lock.acquire()
+        try:
+            self.core = WorldCore(open_session(db_path, template), clock, lock)
+        except BaseException as exc:
+            if lock is not None:
+                lock.release()
+            if isinstance(exc, DBAPIError | sqlite3.DatabaseError):
+                raise ConfigError(f"{db_path}: not a qqsim world file ({exc.args[0]})") from None
+            raise
+        self.meta = WorldMeta(self.core)
+        self.restored = db_path is not None and self.meta.seeded()
+        if self.restored:
+            self.meta.resume_clock(self.core.clock)
+        if isinstance(self.core.clock, SteerableClock):
+            self.core.clock.add_listener(self._clock_moved)
         self.accounts = Accounts(self.core)
         self.groups = Groups(self.core, self.accounts)
         self.messages = Messages(self.core, self.accounts, self.groups)
@@ -75,5 +102,14 @@ class World:
     def remove_listener(self, sink: EventSink) -> None:
         self.core.remove_listener(sink)
 
+    def mark_seeded(self, name: str) -> None:
+        """Record that the stored world is complete: reopening its file loads it, not seeds it."""
+        self.meta.mark_seeded(name, self.core.clock)
+
+    def _clock_moved(self, _seconds: float) -> None:
+        self.meta.save_clock(self.core.clock)
+
     def close(self) -> None:
-        self.core.session.close()
+        if isinstance(self.core.clock, SteerableClock):
+            self.core.clock.remove_listener(self._clock_moved)
+        self.core.close()
