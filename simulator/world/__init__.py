@@ -18,7 +18,8 @@ from .events import (
     RequestCreated,
     TitleChanged,
 )
-from .seed import build_world, generate_spec, load_spec
+from .generate import GeneratedSpec, generate_spec, generated_world
+from .seed import build_world, load_spec
 from .snapshots import Account, Friend, Group, Member, Message, Request, Segment
 from .spec import WorldSpec
 from .world import World
@@ -30,6 +31,7 @@ __all__ = [
     "DomainEvent",
     "Friend",
     "FriendAdded",
+    "GeneratedSpec",
     "Group",
     "GroupRenamed",
     "Member",
@@ -48,5 +50,6 @@ __all__ = [
     "WorldSpec",
     "build_world",
     "generate_spec",
+    "generated_world",
     "load_spec",
 ]

@@ -2,42 +2,58 @@
 
 from __future__ import annotations
 
-import random
 import sqlite3
 import threading
 from collections import OrderedDict
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
-from faker import Faker
 from pydantic import ValidationError
 
 from ..clock import Clock, ManualClock
 from ..errors import ConfigError
+from ..storable import NotUtf8, decode_utf8
 from .core import copy_database
-from .spec import AccountSpec, GroupSpec, MemberSpec, WorldSpec
+from .generate import GeneratedSpec, populate_world
+from .spec import WorldSpec, refuse_unstorable
 from .world import World
 
-# seed_data/ lives beside the package in the repository (pip install -e .).
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed_data"
+# The repository's top-level seed_data/ ships inside the package as this (setup.py).
+BUNDLED_SEEDS = "simulator.seed_data"
 DEFAULT_SEED = "default"
 
 
-def seed_path(name_or_path: str) -> Path:
-    """A seed file given by path, or by name inside ``seed_data/``."""
+def bundled_seeds() -> list[str]:
+    """Names of the seed files qqsim ships (``--seed NAME``)."""
+    folder = resources.files(BUNDLED_SEEDS)
+    return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir()
+                  if entry.name.endswith(".yaml"))
+
+
+def seed_path(name_or_path: str) -> Path | Traversable:
+    """A seed file given by path, or by name among the bundled ones."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.exists():
         return path
-    named = SEED_DIR / f"{name_or_path}.yaml"
-    if named.exists():
+    named = resources.files(BUNDLED_SEEDS).joinpath(f"{name_or_path}.yaml")
+    if named.is_file():
         return named
-    raise ConfigError(f"no seed file {name_or_path!r} (looked in {SEED_DIR})")
+    raise ConfigError(f"no seed file {name_or_path!r} (a YAML file, or one of the bundled "
+                      f"seeds: {', '.join(bundled_seeds())})")
 
 
 def load_spec(name_or_path: str = DEFAULT_SEED) -> WorldSpec:
     path = seed_path(name_or_path)
     try:
-        return WorldSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        text = decode_utf8(path.read_bytes())
+    except NotUtf8 as exc:
+        raise ConfigError(f"{path}:{exc.line}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+        refuse_unstorable(data, text, str(path))  # one line, with the line number
+        return WorldSpec.model_validate(data)
     except (yaml.YAMLError, ValidationError) as exc:
         raise ConfigError(f"{path}: {exc}") from exc
 
@@ -65,8 +81,10 @@ def build_world(
 ) -> World:
     """A fresh world holding exactly what ``spec`` describes."""
     key = _template_key(spec, db_path, clock)
+    if db_path is not None:
+        return _open_file(spec, db_path, clock)
     if key is None:
-        return _seed(World(db_path=db_path, clock=clock), spec)
+        return _seed(World(clock=clock), spec)
     with _TEMPLATES_LOCK:
         template = _TEMPLATES.get(key)
         if template is not None:
@@ -80,7 +98,28 @@ def build_world(
     return world
 
 
+def _open_file(spec: WorldSpec, db_path: str, clock: Clock | None) -> World:
+    """The world saved in ``db_path``, or ``spec`` seeded into it when the file is new."""
+    world = World(db_path=db_path, clock=clock)
+    if world.restored:
+        return world
+    if world.accounts.exist():
+        world.close()
+        raise ConfigError(f"{db_path}: holds a world whose building was interrupted; "
+                          "remove the file to build it again")
+    _seed(world, spec)
+    world.mark_seeded(spec.name)
+    return world
+
+
 def _seed(world: World, spec: WorldSpec) -> World:
+    with world.core.one_commit():
+        return _seed_rows(world, spec)
+
+
+def _seed_rows(world: World, spec: WorldSpec) -> World:
+    if isinstance(spec, GeneratedSpec):  # issue 10: drawn straight into SQLite (generate.py)
+        return populate_world(world, spec)
     for account in spec.accounts:
         world.accounts.add(
             account.user_id,
@@ -107,64 +146,3 @@ def _seed(world: World, spec: WorldSpec) -> World:
             )
     return world
 
-
-def generate_spec(
-    seed: int,
-    *,
-    people: int = 50,
-    groups: int = 5,
-    bots: int = 1,
-    group_size: int = 20,
-    locale: str = "zh_CN",
-) -> WorldSpec:
-    """A random but reproducible world: the same arguments give the same world."""
-    fake = Faker(locale)
-    fake.seed_instance(seed)
-    rng = random.Random(seed)
-    accounts = [
-        AccountSpec(user_id=10001 + i, nickname=f"{fake.first_name()}Bot", bot=True)
-        for i in range(bots)
-    ]
-    for i in range(people):
-        sex = rng.choice(["male", "female"])
-        name = fake.name_male() if sex == "male" else fake.name_female()
-        accounts.append(
-            AccountSpec(
-                user_id=20001 + i, nickname=name, sex=sex, age=rng.randint(16, 60),
-                qq_level=rng.randint(1, 64),
-            )
-        )
-    person_ids = [a.user_id for a in accounts if not a.bot]
-    bot_ids = [a.user_id for a in accounts if a.bot]
-    friends = [(bot, p) for bot in bot_ids for p in person_ids if rng.random() < 0.3]
-    group_specs = [
-        _generate_group(fake, rng, 100001 + i, person_ids, bot_ids, group_size)
-        for i in range(groups)
-    ]
-    return WorldSpec(
-        name=f"generated-{seed}", accounts=accounts, friends=friends, groups=group_specs
-    )
-
-
-def _generate_group(
-    fake: Faker,
-    rng: random.Random,
-    group_id: int,
-    person_ids: list[int],
-    bot_ids: list[int],
-    size: int,
-) -> GroupSpec:
-    chosen = rng.sample(person_ids, min(size, len(person_ids)))
-    owner, rest = chosen[0], chosen[1:]
-    admins = set(rest[: max(1, len(rest) // 10)])
-    members = [
-        MemberSpec(
-            user_id=uid,
-            role="admin" if uid in admins else "member",
-            card=fake.user_name() if rng.random() < 0.4 else "",
-        )
-        for uid in rest
-    ]
-    members += [MemberSpec(user_id=bot, role="admin") for bot in bot_ids]
-    return GroupSpec(group_id=group_id, name=f"{fake.word()}{fake.word()}群", owner=owner,
-                     members=members)
