@@ -7,6 +7,8 @@ from typing import Any
 
 from quart import Response, request
 
+from ..storable import dotted, find_unstorable
+
 
 class MalformedRequest(Exception):
     """The request is malformed; the text says what was wrong (answered as 400)."""
@@ -16,10 +18,22 @@ class Unavailable(Exception):
     """This qqsim cannot do that yet (answered as 501); the text says what is missing."""
 
 
-def reply(body: object, status: int = 200) -> Response:
+def json_text(body: object) -> str:
+    """``body`` as JSON text that always encodes as UTF-8 (raw UTF-8 where it can)."""
     # default=str: action records may hold whatever an in-process caller passed.
     text = json.dumps(body, ensure_ascii=False, default=str)
-    return Response(text, status=status, content_type="application/json; charset=utf-8")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A recorded call may hold a lone surrogate (refused, but recorded as sent):
+        # escape it as JSON does, rather than fail a reply (500) or the live feed.
+        text = json.dumps(body, default=str)
+    return text
+
+
+def reply(body: object, status: int = 200) -> Response:
+    return Response(json_text(body), status=status,
+                    content_type="application/json; charset=utf-8")
 
 
 async def json_object() -> dict[str, Any]:
@@ -35,7 +49,17 @@ async def json_object() -> dict[str, Any]:
         raise MalformedRequest(f"the body is not JSON: {exc}") from None
     if not isinstance(body, dict):
         raise MalformedRequest("the body must be a JSON object")
+    refuse_unstorable(body)
     return body
+
+
+def refuse_unstorable(body: dict[str, Any]) -> None:
+    """Refuse a body holding a string the world cannot store (a lone surrogate, which
+    ``json.loads`` makes of a ``"\\ud800"`` escape or of such raw bytes), naming the field."""
+    found = find_unstorable(body)
+    if found is not None:
+        where = repr(dotted(found.place)) if found.place else "the body"
+        raise MalformedRequest(f"{where}: {found.problem}")
 
 
 def integer(body: dict[str, Any], key: str, default: int | None = None) -> int:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import BadParams
+from ..storable import find_unstorable, pointer
 
 
 def _bool(value: Any) -> Any:
@@ -95,7 +96,25 @@ def parse_params(model: type[P], raw: object) -> P:
         raw = {}
     if not isinstance(raw, dict):
         raise BadParams("Schema compilation error: Expected object")
+    refuse_unstorable(raw)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
         raise BadParams(describe_error(exc.errors()[0])) from None
+
+
+def refuse_unstorable(raw: object) -> None:
+    """Raise ``BadParams`` when any string in ``raw`` (keys too) cannot be stored.
+
+    NapCat passes lone surrogates on (JavaScript strings may hold them); SQLite
+    cannot store them, so qqsim refuses them here, before any handler runs,
+    instead of failing at flush time. Checked before the schema: pydantic cannot
+    read such a string either, and its error would name no parameter. The raw
+    params are walked, extra keys included.
+    """
+    found = find_unstorable(raw)
+    if found is None:
+        return
+    what = "property name" if found.key else "string"
+    raise BadParams(f"Schema compilation error: Expected {what} without lone surrogates, "
+                    f"found U+{found.code_point:04X} ({pointer(found.place)})")

@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import ConfigError
+from ..storable import NotUtf8, decode_utf8, dotted, find_unstorable
 from .model import ScenarioBase, scenario_model
 
 
@@ -79,16 +80,18 @@ class _Node:
 def load_file(path: str | Path) -> LoadedScenario:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_utf8(path.read_bytes())
     except OSError as exc:
         raise ScenarioError(f"cannot read {path}: {exc}") from exc
+    except NotUtf8 as exc:
+        raise ScenarioFileError(str(path), [Problem(exc.line, exc.column, "", str(exc))]) from None
     return load_text(text, str(path), path=path)
 
 
 def load_text(text: str, source: str = "<scenario>", *, path: Path | None = None
               ) -> LoadedScenario:
     data, tree = _parse(text, source)
-    problems = _shape_problems(data, tree)
+    problems = _unstorable_problems(data, tree) or _shape_problems(data, tree)
     if problems:
         raise ScenarioFileError(source, problems)
     try:
@@ -141,6 +144,18 @@ def _index(node: yaml.Node, problems: list[Problem]) -> _Node:
         for index, item in enumerate(node.value):
             here.children[index] = _index(item, problems)
     return here
+
+
+def _unstorable_problems(data: dict[str, Any], tree: _Node) -> list[Problem]:
+    """A string the world could not store (YAML's ``"\\ud800"`` escape makes a lone
+    surrogate): refused at load, or the run would fail when the step writes it."""
+    found = find_unstorable(data)
+    if found is None:
+        return []
+    node = tree
+    for part in found.path:
+        node = node.children.get(part, node)
+    return [Problem(node.line, node.column, dotted(found.place), found.problem)]
 
 
 def _shape_problems(data: dict[str, Any], tree: _Node) -> list[Problem]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ...errors import WorldError
+from ...errors import BadParams, WorldError
 from ..codec import MessageFormatError, to_segments
 from ..compose import Chat
 from ..context import ActionContext
-from ..params import Int, Params, Str
+from ..params import Int, Params, Str, refuse_unstorable
 from ..registry import Origin, action
 from ._util import loose_int, not_false, truthy
 from .messages import deliver
@@ -51,12 +51,13 @@ def apply_quick_operation(
 ) -> None:
     """Apply ``operation`` to ``event``; failures are logged, never raised (as NapCat)."""
     try:
+        refuse_unstorable(operation)  # a webhook reply is not checked by parse_params
         post_type = event.get("post_type")
         if post_type == "message" and operation.get("reply") not in (None, ""):
             _reply(ctx, event, operation)
         elif post_type == "request" and "approve" in operation:
             _answer_request(ctx, event, operation)
-    except (WorldError, MessageFormatError) as exc:
+    except (WorldError, MessageFormatError, BadParams) as exc:
         log.warning("[%s] quick operation failed: %s", ctx.self_id, exc)
 
 
