@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from .faults import Fault, FaultNotSupported, FaultPlan, Level
 from .onebot.context import ConnectionSettings
 from .onebot.profiles import PROFILES, Profile
 from .people import Person
+from .recording import DEFAULT_BUDGET, RecordLog
 from .scenarios.transcript import Transcript
 from .storage import Storage
 from .world import DomainEvent, Message, World, WorldSpec, build_world, load_spec
@@ -81,6 +81,23 @@ class FrameRecord:
 TrafficListener = Callable[[ActionRecord | FrameRecord], None]
 
 
+def _action_plain(record: ActionRecord) -> tuple[Any, ...]:
+    return (record.bot_id, record.connection, record.action, record.params, record.response,
+            record.elapsed_ms, record.time, record.seq, record.fault)
+
+
+def _action_of(plain: tuple[Any, ...]) -> ActionRecord:
+    return ActionRecord(*plain)
+
+
+def _frame_plain(record: FrameRecord) -> tuple[Any, ...]:
+    return (record.bot_id, record.connection, record.event, record.time, record.seq)
+
+
+def _frame_of(plain: tuple[Any, ...]) -> FrameRecord:
+    return FrameRecord(*plain)
+
+
 class Simulator:
     def __init__(
         self,
@@ -88,7 +105,11 @@ class Simulator:
         *,
         spec: WorldSpec | None = None,
         clock: Clock | None = None,
+        record_budget: int = 4 * DEFAULT_BUDGET,
     ) -> None:
+        """``record_budget``: bytes kept in memory of recorded traffic, a quarter each
+        for ``actions`` and ``frames``, half for the ``transcript`` (``simulator.recording``:
+        the oldest go first)."""
         self.config = config or SimulatorConfig()
         if self.config.profile not in PROFILES:
             raise ConfigError(f"unknown profile {self.config.profile!r} (know {list(PROFILES)})")
@@ -99,17 +120,22 @@ class Simulator:
         self.bus = EventBus(self.config.event_buffer)
         self.world.add_listener(self.bus.publish)
         self.endpoints: list[Endpoint] = []
-        self.actions: deque[ActionRecord] = deque(maxlen=10_000)
+        #: Calls bots made and frames they were sent, oldest first, within a byte budget.
+        self.actions: RecordLog[ActionRecord] = RecordLog(
+            _action_plain, _action_of, budget=record_budget // 4)
         self.connections: list[BotLink] = []
-        self.frames: deque[FrameRecord] = deque(maxlen=10_000)
+        self.frames: RecordLog[FrameRecord] = RecordLog(
+            _frame_plain, _frame_of, budget=record_budget // 4)
         self._traffic_seq = itertools.count(1)
         self._traffic_listeners: list[TrafficListener] = []
         self._connections_changed = trio.Event()
-        self._world_changed = trio.Event()
+        #: Set when the world, the traffic or the clock moved; made only while someone waits
+        #: (every call and every world change would otherwise build a new trio.Event).
+        self._world_changed: trio.Event | None = None
         self.world.add_listener(self._on_world_change)
         self._clock_moved = trio.Event()
         #: Everything that happens, as JSON-lines-ready entries (``scenarios.transcript``).
-        self.transcript = Transcript(lambda: self.world.now())
+        self.transcript = Transcript(lambda: self.world.now(), budget=record_budget // 2)
         #: Faults armed for bots' calls and connections (``simulator.faults``).
         self.faults = FaultPlan(lambda: self.world.clock.now())
         self.faults.validator = self._check_fault_support
@@ -187,8 +213,9 @@ class Simulator:
         self._wake_waiters()
 
     def _wake_waiters(self) -> None:
-        self._world_changed.set()
-        self._world_changed = trio.Event()
+        if self._world_changed is not None:
+            self._world_changed.set()
+            self._world_changed = None
 
     async def wait_until(self, predicate: Callable[[], bool]) -> None:
         """Wait until ``predicate()`` holds; it is re-checked after every world change,
@@ -197,6 +224,8 @@ class Simulator:
         Wrap it in ``trio.fail_after`` to bound the wait.
         """
         while not predicate():
+            if self._world_changed is None:
+                self._world_changed = trio.Event()
             await self._world_changed.wait()
 
     # -- connections -------------------------------------------------------
@@ -240,7 +269,7 @@ class Simulator:
     async def run(self, *, task_status: trio.TaskStatus[list[Endpoint]] = trio.TASK_STATUS_IGNORED
                   ) -> None:
         """Start every enabled adapter and the control API; serve until cancelled."""
-        from .adapters import start_adapter
+        from .adapters import bind_error, start_adapter
         from .control.api import serve_control
 
         async with trio.open_nursery() as nursery:
@@ -250,7 +279,15 @@ class Simulator:
                     endpoint = await start_adapter(nursery, self, bot_id, adapter)
                     self.endpoints.append(endpoint)
             if self.config.control_port is not None:
-                endpoint = await nursery.start(serve_control, self)
+                try:
+                    endpoint = await nursery.start(serve_control, self)
+                except (OSError, ExceptionGroup) as exc:
+                    failed = bind_error(exc)
+                    if failed is None:
+                        raise
+                    raise ConfigError(
+                        f"the control API cannot listen on {self.config.control_host}:"
+                        f"{self.config.control_port}: {failed.strerror or failed}") from None
                 self.endpoints.append(endpoint)
             task_status.started(list(self.endpoints))
 

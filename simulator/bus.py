@@ -1,6 +1,8 @@
 """The event bus: world facts fanned out to every connection, never blocking the world.
 
-Each subscriber owns a bounded trio memory channel. Overflow policy: when a
+Each subscriber owns a trio memory channel bounded in events (``max_buffer``)
+and in the bytes of the large messages waiting in it (``max_bytes``: a stuck
+connection must not hold a thousand 5 MB messages). Overflow policy: when a
 subscriber's buffer is full the *new* event is dropped for that subscriber
 only, counted in ``Subscription.dropped`` and logged, so one stuck bot can
 neither stall the world nor other connections (NapCat itself loses events a
@@ -10,31 +12,74 @@ connection cannot take).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass
 
 import trio
 
 from .world import DomainEvent
+from .world.events import MessageCreated, MessageRecalled
+
+#: Bytes of large messages one subscription may hold waiting (``event_bytes``).
+MAX_PENDING_BYTES = 16 * 1024 * 1024
+#: Events smaller than this are only counted (``max_buffer`` bounds them: at most
+#: ``max_buffer`` x 4 KiB); larger ones are weighed against ``max_bytes``.
+LARGE_EVENT = 4096
 
 log = logging.getLogger("qqsim.bus")
 
 
+def event_bytes(event: DomainEvent) -> int:
+    """About what an event holds in memory: a message's text twice (segments and raw)."""
+    if isinstance(event, MessageCreated | MessageRecalled):
+        return 2 * len(event.message.raw_message) + 512
+    return 512
+
+
 class Subscription:
-    def __init__(self, bus: EventBus, name: str, max_buffer: int) -> None:
+    def __init__(self, bus: EventBus, name: str, max_buffer: int,
+                 max_bytes: int = MAX_PENDING_BYTES) -> None:
         self._bus = bus
         self.name = name
         self._send, self.receive = trio.open_memory_channel[DomainEvent](max_buffer)
+        self.max_bytes = max_bytes
         self.dropped = 0
+        self._offered = 0
+        # Large events still waiting: (position among the offered events, bytes).
+        self._large: deque[tuple[int, int]] = deque()
+        self._large_bytes = 0
 
     def offer(self, event: DomainEvent) -> None:
+        size = event_bytes(event)
+        if (size >= LARGE_EVENT or self._large) and not self._room_for(size):
+            self._drop()
+            return
         try:
             self._send.send_nowait(event)
         except trio.WouldBlock:
-            self.dropped += 1
-            log.warning("%s is not keeping up: dropped an event (%d so far)", self.name,
-                        self.dropped)
+            self._drop()
+            return
         except trio.BrokenResourceError:
             self.close()
+            return
+        if size >= LARGE_EVENT:
+            self._large.append((self._offered, size))
+            self._large_bytes += size
+        self._offered += 1
+
+    def _room_for(self, size: int) -> bool:
+        """Forget the large events the connection took, then weigh this one."""
+        taken = self._offered - self.pending  # the channel is FIFO: the oldest went first
+        while self._large and self._large[0][0] < taken:
+            self._large_bytes -= self._large.popleft()[1]
+        # A lone large event always fits: the bound is on what piles up behind it.
+        return (size < LARGE_EVENT or not self._large
+                or self._large_bytes + size <= self.max_bytes)
+
+    def _drop(self) -> None:
+        self.dropped += 1
+        log.warning("%s is not keeping up: dropped an event (%d so far)", self.name,
+                    self.dropped)
 
     @property
     def pending(self) -> int:

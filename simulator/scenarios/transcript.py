@@ -21,13 +21,14 @@ the same scenario on a ``ManualClock`` give the same lines and diff cleanly.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
-from collections import deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..clock import format_duration
+from ..recording import DEFAULT_BUDGET, RecordLog
 from ..world import DomainEvent
 
 if TYPE_CHECKING:
@@ -38,16 +39,30 @@ if TYPE_CHECKING:
 Entry = dict[str, Any]
 EntryListener = Callable[[Entry], None]
 
-#: Entries kept in memory (the oldest go first); a run's file holds all it saw.
+#: Entries kept in memory at most (the oldest go first; also bounded in bytes).
 MAX_ENTRIES = 100_000
+#: Bytes the kept entries may take (``simulator.recording``: oldest evicted first,
+#: long strings cut in all but the newest entries).
+BUDGET = 2 * DEFAULT_BUDGET
+
+
+def _same(entry: Entry) -> Entry:
+    return entry
 
 
 class Transcript:
-    """A bounded, append-only record of a simulator's run."""
+    """A bounded, append-only record of a simulator's run.
 
-    def __init__(self, now: Callable[[], int], maxlen: int = MAX_ENTRIES) -> None:
+    Listeners hear each entry as it is added, complete; ``entries`` keeps them in
+    compact form within ``budget`` bytes (see ``simulator.recording`` for what is
+    kept exactly), read back as fresh dicts.
+    """
+
+    def __init__(self, now: Callable[[], int], maxlen: int = MAX_ENTRIES,
+                 budget: int = BUDGET) -> None:
         self._now = now
-        self.entries: deque[Entry] = deque(maxlen=maxlen)
+        self.entries: RecordLog[Entry] = RecordLog(_same, _same, budget=budget,
+                                                   max_records=maxlen)
         self._count = 0
         self._listeners: list[EntryListener] = []
 
@@ -75,8 +90,8 @@ class Transcript:
         self.add("event", bot=record.bot_id, conn=record.connection, event=record.event)
 
     def world(self, event: DomainEvent) -> None:
-        facts = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)
-                 if f.name not in ("time", "audience")}
+        facts = {name: getattr(event, name) for name in _field_names(type(event))
+                 if name not in ("time", "audience")}
         self.add("world", type=type(event).__name__, audience=sorted(event.audience),
                  facts=_plain(facts))
 
@@ -107,11 +122,14 @@ class Transcript:
         return self._count
 
     def since(self, mark: int) -> list[Entry]:
-        return [e for e in self.entries if e["n"] > mark]
+        # Entry ``n`` is the log's position ``n - 1``: older blocks are skipped undecoded.
+        return list(self.entries.since(mark))
 
     def around(self, n: int, before: int = 8, after: int = 4) -> list[Entry]:
         """Entries near entry ``n``: the context a failure report shows."""
-        return [e for e in self.entries if n - before <= e["n"] <= n + after]
+        start = max(0, n - 1 - before)
+        return [e for e in itertools.islice(self.entries.since(start), before + after + 1)
+                if n - before <= e["n"] <= n + after]
 
     def add_listener(self, listener: EntryListener) -> None:
         self._listeners.append(listener)
@@ -124,7 +142,7 @@ class Transcript:
 def to_jsonl(entries: Iterable[Entry]) -> str:
     """JSON lines: one compact object per entry, keys in a fixed order, UTF-8 kept."""
     return "".join(
-        json.dumps(e, ensure_ascii=False, separators=(",", ":"), default=_fallback) + "\n"
+        _json(e, separators=(",", ":")) + "\n"
         for e in entries
     )
 
@@ -167,7 +185,7 @@ def _describe_action(entry: Entry) -> str:
     else:
         outcome = f"failed {response.get('retcode')} {_short(response.get('message'), 60)}"
     fault = f" [fault {entry['fault']}]" if entry.get("fault") else ""
-    params = _short(json.dumps(entry.get("params"), ensure_ascii=False, default=_fallback), 100)
+    params = _short(_json(entry.get("params")), 100)
     return f"← {entry['bot']} {entry['conn']}: {entry['action']} {params} → {outcome}{fault}"
 
 
@@ -179,7 +197,7 @@ def _describe_world(entry: Entry) -> str:
             f"private {message.get('sender_id')}→{message.get('peer_id')}")
         return (f"{entry['type']} {where} from {message.get('sender_id')}: "
                 f"{_short(message.get('raw_message'), 80)}")
-    details = " ".join(f"{k}={_short(json.dumps(v, ensure_ascii=False, default=_fallback), 40)}"
+    details = " ".join(f"{k}={_short(_json(v), 40)}"
                        for k, v in facts.items())
     return f"{entry['type']} {details}"
 
@@ -195,7 +213,7 @@ def _describe_clock(entry: Entry) -> str:
 
 def _describe_other(entry: Entry) -> str:
     skip = {"n", "time", "kind"}
-    return " ".join(f"{k}={_short(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=_fallback), 80)}"  # noqa: E501
+    return " ".join(f"{k}={_short(v if isinstance(v, str) else _json(v), 80)}"
                     for k, v in entry.items() if k not in skip)
 
 
@@ -213,10 +231,35 @@ def _short(value: object, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
 def _plain(value: Any) -> Any:
-    """Dataclasses and sets as JSON-friendly values (snapshots inside domain events)."""
+    """Dataclasses and sets as JSON-friendly values (snapshots inside domain events).
+
+    Runs on every world change (a sent message is a ``MessageCreated`` holding a
+    snapshot holding segments), so the common cases are tested by exact type first.
+    """
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return value
+    plain = _PLAIN_TYPES  # checked inline below: most values are plain, calls cost
+    if kind is dict:
+        return {k if type(k) is str else str(k): v if type(v) in plain else _plain(v)
+                for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in plain else _plain(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        fields = ((name, getattr(value, name)) for name in _field_names(kind))
+        return {name: v if type(v) in plain else _plain(v) for name, v in fields}
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -224,6 +267,16 @@ def _plain(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         return sorted(_plain(v) for v in value)
     return value
+
+
+def _json(value: object, **options: Any) -> str:
+    """JSON with raw UTF-8; escaped where a lone surrogate (a bot may send one) forbids it."""
+    text = json.dumps(value, ensure_ascii=False, default=_fallback, **options)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, default=_fallback, **options)
+    return text
 
 
 def _fallback(value: object) -> object:

@@ -1,0 +1,125 @@
+"""What qqsim keeps of its traffic stays within a byte budget, newest records intact."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import ADMIN_GROUP, BOT
+
+from simulator import ManualClock, Simulator, SimulatorConfig
+from simulator.recording import BLOCK_RECORDS, MAX_STRING, RecordLog
+from simulator.scenarios.expect import ActionPattern, Expectations
+from simulator.scenarios.transcript import to_jsonl
+
+BUDGET = 1024 * 1024  # bytes for all three recorders: a quarter for actions
+LARGE = 20_000
+
+
+def chat_text(size: int, seed: int) -> str:
+    """``size`` characters that do not compress away (a repeated phrase would)."""
+    rng = random.Random(seed)
+    return "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(size))
+
+
+@pytest.fixture
+def small_sim() -> Simulator:
+    return Simulator(SimulatorConfig(control_port=None), clock=ManualClock(),
+                     record_budget=BUDGET)
+
+
+def send(sim: Simulator, text: str) -> None:
+    body = sim.link(BOT).call("send_group_msg", {"group_id": ADMIN_GROUP, "message": text})
+    assert body["status"] == "ok"
+
+
+def test_many_large_messages_stay_within_the_budget(small_sim: Simulator) -> None:
+    texts = [chat_text(LARGE, n) for n in range(150)]
+    for text in texts:
+        send(small_sim, text)
+        logs = (small_sim.actions, small_sim.frames, small_sim.transcript.entries)
+        assert sum(log.nbytes for log in logs) <= BUDGET
+    # The oldest went first; the newest calls read back exactly as made.
+    assert small_sim.actions.evicted > 0
+    newest = list(small_sim.actions)[-2:]
+    assert [r.params["message"] for r in newest] == texts[-2:]
+    assert small_sim.actions[-1].response["status"] == "ok"
+    # History keeps every message whole, whatever the recorders kept.
+    assert small_sim.history(group_id=ADMIN_GROUP)[0].raw_message == texts[0]
+
+
+def test_older_records_are_cut_with_a_marker(small_sim: Simulator) -> None:
+    big = chat_text(LARGE, 1)
+    send(small_sim, big)
+    for n in range(3 * BLOCK_RECORDS):
+        send(small_sim, f"small {n}")
+    kept = small_sim.actions[0].params["message"]
+    assert kept.startswith(big[:MAX_STRING]) and kept.endswith("more chars not kept]")
+    assert f"{LARGE - MAX_STRING} more chars" in kept
+    assert len(kept) < MAX_STRING + 64
+    # Cut entries still write out as JSON lines.
+    assert "more chars not kept" in to_jsonl(small_sim.transcript.entries)
+
+
+@pytest.mark.trio
+async def test_expectations_match_the_whole_message_after_the_log_cut_it(
+        small_sim: Simulator) -> None:
+    """Scenario checks see calls as they happen, not the compact copy kept afterwards."""
+    big = chat_text(LARGE, 2)
+    expect = Expectations(small_sim, bot=BOT, within=0)
+    send(small_sim, big)
+    for n in range(3 * BLOCK_RECORDS):
+        send(small_sim, f"small {n}")
+    call = await expect.action(ActionPattern(action=("send_group_msg",),
+                                             params={"message": big}))
+    assert call.params["message"] == big
+    assert all(e.get("params", {}).get("message") != big
+               for e in small_sim.transcript.entries if e["kind"] == "action")
+    expect.close()
+
+
+def test_reset_empties_the_recorders(small_sim: Simulator) -> None:
+    send(small_sim, "hello")
+    small_sim.reset()
+    assert (len(small_sim.actions), small_sim.actions.nbytes, small_sim.transcript.last) == (
+        0, 0, 0)
+
+
+# -- the log itself ----------------------------------------------------------------------
+
+
+def plain_log(budget: int) -> RecordLog[dict[str, object]]:
+    return RecordLog(lambda r: r, lambda p: p, budget=budget)
+
+
+def test_log_evicts_oldest_first_and_reads_like_a_sequence() -> None:
+    log = plain_log(64 * 1024)
+    for n in range(5000):
+        log.append({"n": n, "text": chat_text(40, n)})
+        assert log.nbytes <= log.budget
+    first = log.first_position
+    assert first > 0 and log.evicted == first
+    assert [r["n"] for r in log] == list(range(first, 5000))
+    assert (log[0]["n"], log[-1]["n"], len(log)) == (first, 4999, 5000 - first)
+    assert [r["n"] for r in log.since(4990)] == list(range(4990, 5000))
+    assert [r["n"] for r in log[-3:]] == [4997, 4998, 4999]
+    with pytest.raises(IndexError):
+        log[len(log)]
+
+
+def test_a_record_bigger_than_the_budget_is_kept_cut_or_not_at_all() -> None:
+    log = plain_log(4096)
+    log.append({"text": chat_text(LARGE, 3)})
+    assert len(log) == 1 and log.nbytes <= 4096
+    assert str(log[-1]["text"]).endswith("more chars not kept]")
+    many = plain_log(1024)
+    many.append({"items": [chat_text(MAX_STRING, n) for n in range(200)]})
+    assert (len(many), many.nbytes, many.evicted) == (0, 0, 1)
+
+
+def test_records_that_marshal_refuses_are_kept_as_plain_data() -> None:
+    log = plain_log(64 * 1024)
+    log.append({"clock": ManualClock(), "ids": {3, 1}, "pair": (1, "a"), "odd": "a\ud800"})
+    kept = log[-1]
+    assert kept["ids"] == [1, 3] and kept["pair"] == (1, "a") and kept["odd"] == "a\ud800"
+    assert str(kept["clock"]).startswith("<simulator.clock.ManualClock")
