@@ -13,6 +13,7 @@ run an action with no fault, for in-process callers.
 from __future__ import annotations
 
 import logging
+import reprlib
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,8 +24,8 @@ from .faults import Fault, FaultKind, failure_text
 from .onebot import dispatch
 from .onebot.codec import segments_to_text
 from .onebot.context import ActionContext, ConnectionSettings
-from .onebot.envelope import NO_ECHO, frames, response
-from .onebot.events import render_event
+from .onebot.envelope import NO_ECHO, encode, frames, response
+from .onebot.events import render_event, shared
 from .onebot.events.meta import heartbeat, lifecycle_connect
 from .onebot.profiles import Failure, Profile
 from .world import DomainEvent
@@ -69,7 +70,6 @@ class BotLink:
             settings=self.settings,
             profile=self.sim.profile,
             files=self.sim.storage,
-            allow_remote_media=self.sim.config.allow_remote_media,
         )
 
     @property
@@ -108,21 +108,42 @@ class BotLink:
         is never answered (a ``no_reply`` fault). While it runs the call counts
         in ``Simulator.calls_in_flight`` (a quiet simulator has none).
         """
+        answer = self.handle_now(action, params, echo)
+        if isinstance(answer, Fault):
+            return await self.handle_later(answer, action, params, echo)
+        return answer
+
+    def handle_now(self, action: object, params: object, echo: Any = NO_ECHO
+                   ) -> list[dict[str, Any]] | Fault:
+        """``handle`` without waiting: the envelopes, or the ``delay`` fault that holds the call.
+
+        Every action runs synchronously; only a delay fault makes a call wait.
+        When it returns that fault the call stays counted in flight until the
+        caller has run ``handle_later`` with it (which it must).
+        """
+        name = plain_action_name(action, self.sim.profile)
+        fault = self.sim.faults.take_action(self.self_id, self.settings.name, name)
         self.sim.calls_in_flight += 1
+        if fault is not None and fault.kind is FaultKind.DELAY:
+            return fault
         try:
-            return await self._handle(action, params, echo)
+            if fault is None:
+                return self._run(action, params, echo, None)
+            return self._faulted(action, params, echo, fault)
         finally:
             self.sim.calls_in_flight -= 1
 
-    async def _handle(self, action: object, params: object, echo: Any
-                      ) -> list[dict[str, Any]]:
-        name = plain_action_name(action, self.sim.profile)
-        fault = self.sim.faults.take_action(self.self_id, self.settings.name, name)
-        if fault is None:
-            return self._run(action, params, echo, None)
-        if fault.kind is FaultKind.DELAY:
+    async def handle_later(self, fault: Fault, action: object, params: object, echo: Any
+                           ) -> list[dict[str, Any]]:
+        """Finish a call ``handle_now`` held back with a ``delay`` fault."""
+        try:
             await trio.sleep(fault.seconds)
             return self._run(action, params, echo, fault)
+        finally:
+            self.sim.calls_in_flight -= 1
+
+    def _faulted(self, action: object, params: object, echo: Any, fault: Fault
+                 ) -> list[dict[str, Any]]:
         if fault.kind is FaultKind.FAIL_DELIVERED:
             return self._run(action, params, echo, fault)
         started = time.perf_counter()
@@ -156,9 +177,10 @@ class BotLink:
     def _record(self, action: str, params: object, body: dict[str, Any], started: float,
                 fault: Fault | None, result: str) -> None:
         elapsed_ms = (time.perf_counter() - started) * 1000
-        note = f" [fault {fault.kind}]" if fault is not None else ""
-        traffic.info("%s ← %s %s → %s (%.1f ms)%s", self.tag, action, _brief(params), result,
-                     elapsed_ms, note)
+        if traffic.isEnabledFor(logging.INFO):  # spares str(params) when nobody reads the log
+            note = f" [fault {fault.kind}]" if fault is not None else ""
+            traffic.info("%s ← %s %s → %s (%.1f ms)%s", self.tag, action, _brief(params),
+                         result, elapsed_ms, note)
         if fault is None:
             self.sim.record_action(self, action, params, body, elapsed_ms)
         else:
@@ -169,18 +191,30 @@ class BotLink:
     def render(self, event: DomainEvent) -> dict[str, Any] | None:
         rendered = render_event(event, self.self_id, self.settings, self.sim.profile)
         if rendered is not None:
-            traffic.info("%s → %s", self.tag, describe_event(rendered))
-            self.sim.record_frame(self, rendered)
+            self._sent(rendered)
         return rendered
+
+    def _sent(self, rendered: dict[str, Any]) -> None:
+        if traffic.isEnabledFor(logging.INFO):  # describing costs more than the frame
+            traffic.info("%s → %s", self.tag, describe_event(rendered))
+        self.sim.record_frame(self, rendered)
+
+    def _frame(self, event: DomainEvent) -> Outgoing | None:
+        """The event's frame for this connection, rendered once for all alike (fan-out)."""
+        common = shared.for_this_thread().render(event, self.self_id, self.settings,
+                                                 self.sim.profile, encode)
+        if common is None:
+            rendered = self.render(event)
+            return None if rendered is None else Outgoing(rendered, encode(rendered))
+        self._sent(common[0])
+        return Outgoing(*common)
 
     def outgoing(self, event: DomainEvent) -> list[Outgoing]:
         """The frames to send for ``event`` on this connection, after event-level faults."""
-        rendered = self.render(event)
-        if rendered is None:
+        frame = self._frame(event)
+        if frame is None:
             return []
-        from .adapters.wire import encode
-
-        frame = Outgoing(rendered, encode(rendered))
+        rendered = frame.event
         fault = self.sim.faults.take_event(self.self_id, self.settings.name)
         kind = fault.kind if fault is not None else None
         if kind is FaultKind.DROP_CONNECTION:
@@ -256,8 +290,15 @@ def _result(body: dict[str, Any], message: str | None = None) -> str:
     return f"failed {body.get('retcode')} {message if message is not None else body.get('message')}"
 
 
+#: Bounded repr for log lines: a 40 MB parameter must not become a 40 MB string first.
+_BRIEF = reprlib.Repr()
+_BRIEF.maxstring = _BRIEF.maxother = 100
+_BRIEF.maxdict = _BRIEF.maxlist = _BRIEF.maxtuple = 8
+_BRIEF.maxlevel = 4
+
+
 def _brief(params: object, limit: int = 120) -> str:
-    text = str(params)
+    text = params if isinstance(params, str) and len(params) <= limit else _BRIEF.repr(params)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

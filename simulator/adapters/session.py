@@ -3,21 +3,27 @@
 The forward WebSocket server, the reverse WebSocket client and the HTTP
 server's embedded WebSocket each plug their own ``FrameTransport`` into the
 same ``run_session``, so all three behave alike. Every request frame is
-answered by ``respond()`` (the one call site of ``BotLink.handle`` for frames).
+answered through ``answer_frame``/``answer_later`` (the one way frames reach
+``BotLink.handle_now``).
 
 Per connection there is one nursery with:
 
-* a reader, which starts one task per request frame (requests run
-  concurrently and may be answered out of order, as in NapCat);
+* a reader, which answers each request frame itself, at once: every action
+  is synchronous, so a task per request would only add scheduler hops (a
+  frame that is not strict JSON is parsed leniently in a worker thread when
+  long, and refused past 64 KiB: ``wire.read_json5``). A call
+  held by a ``delay`` fault gets its own task instead (requests may then be
+  answered out of order, as in NapCat), at most ``MAX_IN_FLIGHT`` at a time;
 * for universal connections, an event pump (bus subscription → rendered
-  events) and a heartbeat ticker;
-* one writer, the only task that touches the transport's ``send``.
+  events) and a heartbeat ticker.
 
-Overflow policy of the writer's outbox (bounded, ``OUTBOX_FRAMES``): nothing
-put into it is ever dropped; a full outbox makes the putter wait. Responses
-therefore wait instead of being lost, and since the reader admits at most
-``MAX_IN_FLIGHT`` unanswered requests, a bot that stops reading soon stops
-being read from (TCP backpressure). The event pump waits too, and then its
+Each of them writes its frames straight to the transport through one
+``Writer``, whose lock keeps frames whole and in the order their writers
+came. Overflow policy: nothing is ever dropped there; a writer waits for the
+lock and then for the peer (TCP backpressure). The queue of waiting frames is
+bounded by the writers that can wait: the reader, the pump, the ticker and at
+most ``MAX_IN_FLIGHT`` delayed answers, one frame each. A bot that stops
+reading soon stops being read from; the event pump waits too, and then its
 bus subscription fills up and the bus drops new events for this connection
 only (see ``bus.py``), so a slow bot never stalls the world.
 """
@@ -32,13 +38,14 @@ from typing import Protocol
 import trio
 
 from ..bus import Subscription
+from ..faults import Fault
 from ..link import BotLink
 from ..onebot.envelope import failure_frame
 from . import wire
 
 log = logging.getLogger("qqsim.session")
 
-OUTBOX_FRAMES = 64
+#: Delayed answers (``delay`` fault) a connection holds at once; more wait to be read.
 MAX_IN_FLIGHT = 64
 
 BAD_JSON_TEXT = "json解析失败,请检查数据格式"
@@ -59,17 +66,58 @@ class FrameTransport(Protocol):
     async def close(self) -> None: ...
 
 
-async def respond(link: BotLink, text: str) -> list[str]:
+@dataclass(frozen=True)
+class Later:
+    """A request a ``delay`` fault holds: answer it with ``answer_later``."""
+
+    fault: Fault
+    frame: wire.Frame
+
+
+def answer_now(link: BotLink, text: str) -> list[str] | Later:
     """The replies to one request frame: one, several for a stream action, none when
-    NapCat would send nothing (or a fault holds the answer back)."""
+    NapCat would send nothing (or a fault holds the answer back); ``Later`` when a
+    delay fault holds the call (it is then in flight until ``answer_later`` ran)."""
     try:
-        frame = wire.split_frame(text)
-    except wire.BadJson:
+        frame: wire.Frame | wire.BadJson | None = wire.split_frame(text)
+    except wire.BadJson as exc:
+        frame = exc
+    return answer_frame(link, frame, text)
+
+
+async def read_request(text: str) -> wire.Frame | wire.BadJson | None:
+    """A request frame parsed without holding the event loop (see ``wire.read_json5``)."""
+    try:
+        return await wire.read_frame(text)
+    except wire.BadJson as exc:
+        return exc
+
+
+def answer_frame(
+    link: BotLink, frame: wire.Frame | wire.BadJson | None, text: str
+) -> list[str] | Later:
+    """``answer_now`` for a frame already parsed (``read_request``)."""
+    if isinstance(frame, wire.BadJson):
         return [wire.encode(failure_frame(1400, BAD_JSON_TEXT, link.sim.profile))]
     if frame is None:
         log.warning("%s ignored a frame that is not a JSON object: %.80s", link.tag, text)
         return []
-    return [wire.encode(f) for f in await link.handle(frame.action, frame.params, frame.echo)]
+    answer = link.handle_now(frame.action, frame.params, frame.echo)
+    if isinstance(answer, Fault):
+        return Later(answer, frame)
+    return [wire.encode(f) for f in answer]
+
+
+async def answer_later(link: BotLink, later: Later) -> list[str]:
+    frame = later.frame
+    bodies = await link.handle_later(later.fault, frame.action, frame.params, frame.echo)
+    return [wire.encode(f) for f in bodies]
+
+
+async def respond(link: BotLink, text: str) -> list[str]:
+    """Every reply to one request frame, waiting out a delay fault."""
+    answer = answer_frame(link, await read_request(text), text)
+    return await answer_later(link, answer) if isinstance(answer, Later) else answer
 
 
 async def refuse(transport: FrameTransport, link: BotLink) -> None:
@@ -119,29 +167,63 @@ async def run_session(
             link.sim.connection_closed(link)
 
 
+class Writer:
+    """The one way onto a transport: each frame goes out whole, writers in turn."""
+
+    def __init__(self, transport: FrameTransport) -> None:
+        self._transport = transport
+        self._lock = trio.StrictFIFOLock()
+
+    def hold(self) -> None:
+        """Take the transport before anyone else can (then ``send_held`` the first frame)."""
+        self._lock.acquire_nowait()
+
+    async def send_held(self, text: str) -> None:
+        try:
+            await self._transport.send(text)
+        finally:
+            self._lock.release()
+
+    async def send(self, text: str) -> None:
+        try:
+            self._lock.acquire_nowait()  # uncontended: no scheduler hop
+        except trio.WouldBlock:
+            await self._lock.acquire()
+        try:
+            await self._transport.send(text)
+        finally:
+            self._lock.release()
+
+
 async def _serve(
     link: BotLink, transport: FrameTransport, subscription: Subscription | None,
     kind: SessionKind,
 ) -> None:
-    outbox, pending = trio.open_memory_channel[str](OUTBOX_FRAMES)
+    writer = Writer(transport)
     async with trio.open_nursery() as nursery:
         link.attach_wire(nursery.cancel_scope)  # wire faults may drop this connection
 
         def spawn(task: Callable[..., Awaitable[None]], *args: object) -> None:
             nursery.start_soon(_ending_session, nursery.cancel_scope, task, *args)
 
-        spawn(_write, transport, pending)
+        lifecycle = None
         if subscription is not None:
-            # The outbox is still empty, so the lifecycle event goes first without waiting.
+            # The lifecycle event goes first: the writer is held until it is out. The
+            # other tasks start now, so a heartbeat's period starts at the connection.
             lifecycle = {**link.lifecycle(), **dict(kind.lifecycle_extras)}
-            outbox.send_nowait(wire.encode(lifecycle))
-            spawn(_pump_events, link, subscription, outbox)
+            writer.hold()
+            spawn(_pump_events, link, subscription, writer)
             if kind.heartbeat_ms > 0:
-                spawn(_beat, link, kind.heartbeat_ms, outbox)
+                spawn(_beat, link, kind.heartbeat_ms, writer)
         if kind.api:
-            spawn(_read, link, transport, outbox, nursery)
+            spawn(_read, link, transport, writer, nursery)
         else:
             spawn(_ignore_requests, link, transport)
+        if lifecycle is not None:
+            try:
+                await writer.send_held(wire.encode(lifecycle))
+            except TransportClosed:
+                nursery.cancel_scope.cancel()
 
 
 async def _ending_session(
@@ -157,15 +239,26 @@ async def _ending_session(
 
 
 async def _read(
-    link: BotLink, transport: FrameTransport, outbox: trio.MemorySendChannel[str],
-    nursery: trio.Nursery,
+    link: BotLink, transport: FrameTransport, writer: Writer, nursery: trio.Nursery
 ) -> None:
-    limiter = trio.CapacityLimiter(MAX_IN_FLIGHT)
+    limiter = trio.CapacityLimiter(MAX_IN_FLIGHT)  # delayed answers waiting at once
     while True:
         text = await transport.receive()
-        ticket = object()
-        await limiter.acquire_on_behalf_of(ticket)
-        nursery.start_soon(_answer, link, text, outbox, limiter, ticket)
+        frame = await read_request(text)  # a long lenient frame is parsed in a thread
+        if limiter.available_tokens == 0:
+            # Wait for room *before* answering: once ``answer_frame`` has taken a delay
+            # fault, nothing may stop its task from starting (the call is in flight).
+            ticket = object()
+            await limiter.acquire_on_behalf_of(ticket)
+            limiter.release_on_behalf_of(ticket)
+        answer = answer_frame(link, frame, text)
+        if isinstance(answer, Later):
+            ticket = object()
+            limiter.acquire_on_behalf_of_nowait(ticket)  # room made above, no await since
+            nursery.start_soon(_answer_later, link, answer, writer, limiter, ticket)
+            continue
+        for reply in answer:
+            await writer.send(reply)
 
 
 async def _ignore_requests(link: BotLink, transport: FrameTransport) -> None:
@@ -174,33 +267,37 @@ async def _ignore_requests(link: BotLink, transport: FrameTransport) -> None:
         log.info("%s ignored a frame on an event-only connection: %.80s", link.tag, text)
 
 
-async def _answer(
-    link: BotLink, text: str, outbox: trio.MemorySendChannel[str],
-    limiter: trio.CapacityLimiter, ticket: object,
+async def _answer_later(
+    link: BotLink, later: Later, writer: Writer, limiter: trio.CapacityLimiter,
+    ticket: object,
 ) -> None:
     try:
-        for reply in await respond(link, text):
-            await outbox.send(reply)
+        for reply in await answer_later(link, later):
+            await writer.send(reply)
+    except TransportClosed:
+        pass  # the reader sees the peer gone too and ends the session
     finally:
         limiter.release_on_behalf_of(ticket)
 
 
-async def _write(transport: FrameTransport, pending: trio.MemoryReceiveChannel[str]) -> None:
-    async for text in pending:
-        await transport.send(text)
+async def _pump_events(link: BotLink, subscription: Subscription, writer: Writer) -> None:
+    events = subscription.receive
+    async for event in events:
+        while True:
+            for frame in link.outgoing(event):  # event-level faults apply here
+                await writer.send(frame.text)
+            # Take what else is queued without a scheduler hop per event (sending yields).
+            try:
+                event = events.receive_nowait()
+            except trio.WouldBlock:
+                break
+            except trio.EndOfChannel:
+                return
 
 
-async def _pump_events(
-    link: BotLink, subscription: Subscription, outbox: trio.MemorySendChannel[str]
-) -> None:
-    async for event in subscription.receive:
-        for frame in link.outgoing(event):  # event-level faults apply here
-            await outbox.send(frame.text)
-
-
-async def _beat(link: BotLink, interval_ms: int, outbox: trio.MemorySendChannel[str]) -> None:
+async def _beat(link: BotLink, interval_ms: int, writer: Writer) -> None:
     while True:
         await link.sim.sleep_world(interval_ms / 1000)  # follows the world clock
         beat = link.heartbeat_frame(interval_ms)  # None while a stop_heartbeats fault holds
         if beat is not None:
-            await outbox.send(wire.encode(beat))
+            await writer.send(wire.encode(beat))

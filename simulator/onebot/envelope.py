@@ -7,6 +7,7 @@ NapCat: key order status, retcode, data, message, wording, echo, stream;
 
 from __future__ import annotations
 
+import json
 import random
 import string
 from typing import Any
@@ -81,6 +82,8 @@ def frames(
     if echo is NO_ECHO and transport is Transport.HTTP and profile.http_random_echo:
         echo = random_echo()  # one request, one echo: every packet carries the same
     final = response(outcome, transport, profile, echo)
+    if not outcome.packets:  # the usual case: no stream, nothing more to build
+        return [final]
     packet_echo = _echo_for(Outcome(outcome.action), transport, echo, profile)
     packets = []
     for packet in outcome.packets:
@@ -104,3 +107,14 @@ def failure_frame(retcode: int, message: str, profile: Profile, echo: Any = None
     }
     body.update(profile.envelope_extras)
     return body
+
+
+def encode(body: object) -> str:
+    """One outgoing frame or response body: compact JSON with raw UTF-8, as JSON.stringify."""
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a bot may send one) cannot go out as UTF-8; JS escapes it.
+        return json.dumps(body, separators=(",", ":"))
+    return text

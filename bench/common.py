@@ -1,0 +1,31 @@
+"""What every bench shares: the machine's load, and rounds that alternate the two sides.
+
+Imported by the bench scripts (run as ``python bench/bench_x.py``, so this folder is
+on ``sys.path``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+
+def loadavg() -> str:
+    """``/proc/loadavg`` as it reads now: printed beside every figure."""
+    try:
+        return Path("/proc/loadavg").read_text(encoding="ascii").strip()
+    except OSError:
+        return "unavailable"
+
+
+async def alternate(names: list[str], rounds: int, measure: Callable[[str], Awaitable[float]],
+                    report: Callable[[int, dict[str, list[float]]], None]
+                    ) -> dict[str, list[float]]:
+    """Measure each side once per round, swapping which goes first, so a drift in the
+    machine's load hits both alike; ``report`` prints each round as it ends."""
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for number in range(1, rounds + 1):
+        for name in names if number % 2 else list(reversed(names)):
+            times[name].append(await measure(name))
+        report(number, times)
+    return times
