@@ -7,6 +7,7 @@ adapters with ``enable: true`` start.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,10 +159,39 @@ class SimulatorConfig:
     db_path: str | None = None
     profile: str = "napcat"
     bots: dict[int, OneBotConfig] = field(default_factory=dict)
+    #: The control API's address. Only a loopback one may go without ``control_token``.
     control_host: str = "127.0.0.1"
     control_port: int | None = 6099
     control_token: str = ""
     storage_dir: str | None = None
-    allow_remote_media: bool = False
     #: Events buffered per connection before the oldest... see bus.py for the policy.
     event_buffer: int = 1000
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback IP (``127.0.0.0/8``, ``::1``, bracketed or not)."""
+    name = host.strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def is_wildcard(host: str) -> bool:
+    """``0.0.0.0`` or ``::``: every address of the machine."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return False
+
+
+def check_control_exposure(config: SimulatorConfig) -> None:
+    """Refuse a tokenless control API on an address other machines can reach: it
+    lets whoever connects read the world, act as anyone and arm faults."""
+    host = config.control_host
+    if config.control_port is None or config.control_token or is_loopback(host):
+        return
+    raise ConfigError(f"the control API on {host} needs a token: add --control-token TOKEN "
+                      "(or leave --control-host at 127.0.0.1)")

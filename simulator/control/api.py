@@ -15,7 +15,12 @@ With ``control_token`` set, every ``/api`` request needs ``Authorization: Bearer
 <token>`` or ``?access_token=<token>`` (401 otherwise); the console's own page
 and assets are served without it (they hold no data) and ask for the token.
 Requests a browser makes from another site are refused (403), so a web page
-cannot drive or read a local qqsim. Errors are ``{"error": text}``: 400 for a
+cannot drive or read a local qqsim; so is every request, page, asset or stream,
+whose ``Host`` is not a loopback name (``127.0.0.1``, ``localhost``, ``[::1]``)
+or the configured host, so a DNS-rebound name (``evil.example`` pointing at
+127.0.0.1) reaches nothing. A listener on a non-loopback address needs the
+token, and one on every address (``0.0.0.0``) answers any ``Host``: the token
+is what a rebinding page cannot present. Errors are ``{"error": text}``: 400 for a
 malformed request or a refusal by the world, 404 for something that does not
 exist, 501 for what this qqsim cannot do yet. Uses only ``Simulator``'s public
 surface.
@@ -24,6 +29,7 @@ surface.
 from __future__ import annotations
 
 import logging
+import re
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +42,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..adapters.http_server import serve_quart
 from ..adapters.wire import token_matches
+from ..config import check_control_exposure, is_wildcard
 from ..errors import NotFound, WorldError
 from ..onebot.codec import MessageFormatError
 from . import acting, inspector, session_routes
@@ -55,6 +62,9 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 PUBLIC_PATHS = ("/", "/favicon.ico")
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+# A Host value: a name or a bracketed IPv6 address, then an optional numeric port.
+_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::[0-9]+)?")
 
 __all__ = ["build_app", "serve_control"]
 
@@ -65,6 +75,7 @@ async def serve_control(
     """Serve the control API and console on ``control_host:control_port`` until cancelled."""
     from ..app import Endpoint
 
+    check_control_exposure(sim.config)  # before binding, for callers other than the CLI
     host, port = sim.config.control_host, sim.config.control_port or 0
     requests = acting.RequestLog(sim)
     runs = session_routes.Runs(sim)
@@ -73,7 +84,8 @@ async def serve_control(
         nursery.start_soon(requests.follow)
         await nursery.start(runs.serve)
         bound = await nursery.start(partial(serve_quart, app, host, port, log))
-        endpoint = Endpoint(None, "control", "control", f"http://{host}:{bound}")
+        shown = f"[{host}]" if ":" in host else host  # an IPv6 address
+        endpoint = Endpoint(None, "control", "control", f"http://{shown}:{bound}")
         log.info("web console and control API on %s", endpoint.url)
         task_status.started(endpoint)
 
@@ -83,6 +95,7 @@ def build_app(sim: Simulator, requests: acting.RequestLog, runs: session_routes.
     app = QuartTrio(__name__, static_folder=str(STATIC), static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = None
+    _add_host_check(app, sim.config.control_host, sim.config.control_token)
     _add_guards(app, sim.config.control_token)
     _add_page(app)
 
@@ -128,6 +141,37 @@ def _add_page(app: QuartTrio) -> None:
     async def no_sniffing(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+def host_names(control_host: str) -> frozenset[str]:
+    """The ``Host`` names (port aside) this listener answers to, lower case."""
+    name = control_host.lower()
+    return LOOPBACK_NAMES | {f"[{name}]" if ":" in name else name}
+
+
+def host_allowed(header: str | None, names: frozenset[str]) -> bool:
+    """Whether ``header`` (a ``Host`` value) is one of ``names``, with or without a port."""
+    found = _HOST.fullmatch((header or "").lower())
+    return found is not None and found.group(1) in names
+
+
+def _add_host_check(app: QuartTrio, control_host: str, token: str) -> None:
+    """Refuse a ``Host`` that is not ours before anything else runs (DNS rebinding:
+    a page of evil.example whose name now points at 127.0.0.1 is same-origin to the
+    browser, so the Origin check alone lets it through)."""
+    if token and is_wildcard(control_host):
+        return  # reachable by any name on purpose; the token guards it
+    names = host_names(control_host)
+    refusal = {"error": "this Host is not served: use http://127.0.0.1, localhost or [::1]"}
+
+    @app.before_request
+    async def check_host() -> Response | None:
+        return None if host_allowed(request.headers.get("Host"), names) else reply(refusal, 403)
+
+    @app.before_websocket
+    async def check_websocket_host() -> Response | None:
+        allowed = host_allowed(websocket.headers.get("Host"), names)
+        return None if allowed else reply(refusal, 403)
 
 
 def _cross_site(origin: str | None, host: str | None) -> bool:

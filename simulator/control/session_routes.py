@@ -13,14 +13,16 @@ A scenario runs in the background on this simulator (``scenarios.engine``): it
 resets the world to the scenario's own, so one runs at a time (409 otherwise);
 the console watches it through the live stream and the run's transcript.
 Scenario files are read only from the ``scenarios`` directory of the current
-working directory, or sent as text: a request never names a path elsewhere.
+working directory, or sent as text: a request never names a path elsewhere. A
+seed file named by a scenario's ``world:`` is read only from the directories
+qqsim serves (``served.py``), and errors name files as the request did.
 """
 
 from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,8 +33,15 @@ from quart_trio import QuartTrio
 from ..errors import ConfigError
 from ..faults import LEVEL, Fault, FaultKind, FaultNotSupported
 from ..scenarios.engine import ScenarioResult, run_scenario
-from ..scenarios.loader import LoadedScenario, load_file, load_text
+from ..scenarios.loader import (
+    LoadedScenario,
+    ScenarioError,
+    ScenarioFileError,
+    load_file,
+    load_text,
+)
 from .common import MalformedRequest, Unavailable, integer, json_object, reply, text
+from .served import confine_world, served_roots
 
 if TYPE_CHECKING:
     from ..app import Simulator
@@ -85,7 +94,7 @@ class Run:
             body["steps"] = entries
             body["seconds"] = time.perf_counter() - self.started
         else:
-            body["steps"] = [e for e in self.result.entries if e.get("kind") == "step"]
+            body["steps"] = self.steps
             body["seconds"] = self.result.seconds
             body["message"] = self.result.message
             body["headline"] = self.result.headline()
@@ -119,11 +128,23 @@ class Runs:
 
     def load(self, body: dict[str, Any]) -> LoadedScenario:
         if "text" in body:
-            return load_text(text(body, "text"), text(body, "name", "uploaded.yaml"))
-        wanted = text(body, "path")
+            loaded = load_text(text(body, "text"), text(body, "name", "uploaded.yaml"))
+        else:
+            loaded = self._listed(text(body, "path"))
+        return confine_world(loaded, served_roots(self.directory, self.sim.storage.root))
+
+    def _listed(self, wanted: str) -> LoadedScenario:
+        """A file of the scenario directory, its errors naming it relative to there."""
         if wanted not in self.files():
-            raise MalformedRequest(f"no scenario {wanted!r} in {self.directory}")
-        return load_file(self.directory / wanted)
+            raise MalformedRequest("no scenario file by that name in the scenario directory "
+                                   "(GET /api/scenarios lists them)")
+        try:
+            loaded = load_file(self.directory / wanted)
+        except ScenarioFileError as exc:
+            raise ScenarioFileError(wanted, exc.problems) from None
+        except ScenarioError:
+            raise MalformedRequest(f"scenario {wanted!r} cannot be read") from None
+        return replace(loaded, source=wanted)
 
     def start(self, loaded: LoadedScenario) -> Run:
         if self._nursery is None:
@@ -137,6 +158,10 @@ class Runs:
 
     async def _play(self, run: Run, loaded: LoadedScenario) -> None:
         result = await run_scenario(self.sim, loaded)
+        # Runs are listed for the server's life: keep their steps, not a copy of the
+        # whole transcript each (the simulator's transcript is the bounded record).
+        run.steps = [e for e in result.entries if e.get("kind") == "step"]
+        result.entries = []
         run.result, run.status = result, result.status
 
     def get(self, run_id: int) -> Run:
