@@ -149,14 +149,16 @@ async def test_an_empty_body_is_an_empty_object() -> None:
 
 
 @pytest.mark.trio
-async def test_bad_json_is_a_plain_400_checked_before_the_token() -> None:
+async def test_bad_json_is_a_plain_400_checked_after_the_token() -> None:
+    # NapCat parses the body first; qqsim reads no body before the token (issue 11).
     with trio.fail_after(10):
         async with serving() as (_, client):
             with_token = await client.post("/get_login_info", content="{oops", headers=AUTH)
             without = await client.post("/get_login_info", content="{oops")
+    assert with_token.status_code == 400
+    assert with_token.text == "Invalid JSON"
+    assert without.status_code == 403
     for response in (with_token, without):
-        assert response.status_code == 400
-        assert response.text == "Invalid JSON"
         assert response.headers["access-control-allow-origin"] == "*"
 
 

@@ -1,9 +1,11 @@
 """HTTP API server (NapCat's ``httpServers`` and ``httpSseServers``): quart-trio on hypercorn.
 
 NapCat's Express pipeline, in order: CORS (an OPTIONS request is answered
-right there), body parsing (``Invalid JSON`` → 400, even before the token is
-looked at), the token check (403), then the action named by the first path
-segment. Every action outcome is HTTP 200 with a OneBot envelope; ``_handle``
+right there), body parsing (``Invalid JSON`` → 400), the token check (403), then
+the action named by the first path segment. qqsim checks the token before the
+body (NapCat does it after), caps and times the body (413 / 408 with
+``{"message": ...}``) and parses long lenient bodies off the event loop: see
+``admit`` and ``wire.Limits``. Every action outcome is HTTP 200 with a OneBot envelope; ``_handle``
 is the one call site of ``BotLink.call_frames`` for HTTP.
 
 An SSE server adds ``GET /_events``, and ``enableWebsocket`` adds a WebSocket
@@ -19,16 +21,22 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 from hypercorn.config import Config
-from hypercorn.trio import serve
+from hypercorn.trio.lifespan import Lifespan
+from hypercorn.trio.statsd import StatsdLogger
+from hypercorn.trio.tcp_server import TCPServer
+from hypercorn.trio.worker_context import WorkerContext
+from hypercorn.typing import ConnectionState
+from hypercorn.utils import wrap_app
 from quart import Response, request
 from quart_trio import QuartTrio
+from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
 from werkzeug.routing import BaseConverter
 
 from ..config import HttpServerConfig, HttpSseServerConfig
 from ..link import BotLink
 from ..onebot.envelope import NO_ECHO
 from ..onebot.profiles import Profile, Transport
-from . import wire
+from . import guard, wire
 
 if TYPE_CHECKING:
     from ..app import Endpoint, Simulator
@@ -40,6 +48,9 @@ FORM = "application/x-www-form-urlencoded"
 TEXT = "text/html; charset=utf-8"  # Express's res.send(string)
 JSON = "application/json; charset=utf-8"  # Express's res.json
 HELLO_TEXT = "NapCat4 Is Running"
+#: How long a connection whose request was answered before its body was read stays open:
+#: long enough for the answer to leave, then it is closed.
+LINGER_SECONDS = 0.5
 
 
 class _AnyPath(BaseConverter):
@@ -53,7 +64,12 @@ async def serve_quart(
     app: QuartTrio, host: str, port: int, logger: logging.Logger, *,
     task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Serve ``app`` with hypercorn on ``host:port``; report the bound port (port 0 works)."""
+    """Serve ``app`` with hypercorn on ``host:port``; report the bound port (port 0 works).
+
+    hypercorn's own accept loop (``worker_serve``) has no bound on connections and logs
+    every failed accept, so its pieces run here behind a ``guard.Guard`` instead.
+    """
+    limits = wire.LIMITS
     # hypercorn's own "Running on ... (CTRL + C to quit)" line would double ours; keep its
     # warnings and errors.
     hypercorn_log = logger.getChild("hypercorn")
@@ -63,11 +79,33 @@ async def serve_quart(
     config.errorlog = hypercorn_log
     config.include_server_header = False
     # NapCat's WebSocket servers take frames up to 50 MB.
-    config.websocket_max_message_size = 50 * 1024 * 1024
+    config.websocket_max_message_size = limits.frame_max
     config.graceful_timeout = 1
+    # The idle timer runs from the connection (or the last answer) until a request head is
+    # whole, so a slow or idle client is dropped after this; the head itself is capped at
+    # h11_max_incomplete_size (16 KiB). Bodies have their own deadline (``admit``).
+    config.keep_alive_timeout = limits.head_seconds
+    config.set_statsd_logger_class(StatsdLogger)
+    asgi = wrap_app(app, config.wsgi_max_body_size, "asgi")
+    state: dict[str, Any] = {}
+    lifespan = Lifespan(asgi, config, state)
+    context = WorkerContext(None)
+    sock = config.create_sockets().insecure_sockets[0]
+    sock.listen(config.backlog)
+    listener = trio.SocketListener(trio.socket.from_stdlib_socket(sock))
+    bound = int(sock.getsockname()[1])
+
+    async def connection(stream: trio.SocketStream) -> None:
+        # TCPServer is typed for TLS streams; it reads a plain one as hypercorn does.
+        await TCPServer(asgi, config, context, ConnectionState(state.copy()),
+                        stream)  # type: ignore[arg-type]
+
+    gate = guard.Guard(f"{host}:{bound}", limits.connections, logger)
     async with trio.open_nursery() as nursery:
-        binds: list[str] = await nursery.start(partial(serve, app, config))
-        task_status.started(int(binds[0].rsplit(":", 1)[1]))
+        await nursery.start(lifespan.handle_lifespan)
+        await lifespan.wait_for_startup()
+        await nursery.start(gate.serve, [listener], connection)
+        task_status.started(bound)
 
 
 async def serve_http_server(
@@ -96,8 +134,10 @@ async def serve_http_server(
 def build_app(link: BotLink, token: str) -> QuartTrio:
     """The Quart app answering NapCat's HTTP API for ``link``'s bot."""
     app = QuartTrio(__name__)
-    # NapCat sets no size limit on bodies; bots post base64 media.
-    app.config["MAX_CONTENT_LENGTH"] = None
+    # NapCat sets no size limit on bodies; qqsim does (README, "Limits"): a body over it is
+    # answered 413, one slower than its deadline 408, both read only after the token check.
+    app.config["MAX_CONTENT_LENGTH"] = wire.LIMITS.http_body_max
+    app.config["BODY_TIMEOUT"] = wire.LIMITS.body_seconds
     # An SSE stream lasts as long as the bot listens.
     app.config["RESPONSE_TIMEOUT"] = None
     app.url_map.converters["anypath"] = _AnyPath
@@ -120,25 +160,44 @@ def build_app(link: BotLink, token: str) -> QuartTrio:
 async def admit(
     link: BotLink, token: str
 ) -> tuple[Response | None, dict[str, Any], wire.Query]:
-    """NapCat's middleware before any route: CORS preflight, body parsing, token.
+    """NapCat's middleware before any route: CORS preflight, token, body parsing.
 
     Returns the response that ends the request here, if any; else the parsed
-    body and query string.
+    body and query string. Unlike NapCat (which parses the body first, so bad
+    JSON is a 400 even without a token), the token is checked before a byte of
+    the body is read: an unauthenticated request costs nothing whatever it sends.
     """
     if request.method == "OPTIONS":
         return _preflight(), {}, {}
-    raw = await request.get_data(cache=True, as_text=False, parse_form_data=False)
-    try:
-        body = wire.decode_body(raw, form=request.mimetype == FORM)
-    except wire.BadJson:
-        return Response("Invalid JSON", status=400, content_type=TEXT), {}, {}
     query = wire.parse_query(request.query_string.decode("utf-8", "replace"))
     facts = link.sim.profile.wire
     refusal = wire.token_refusal(token, query.get("access_token"),
                                  request.headers.get("Authorization"), facts)
+    client, server = request.scope.get("client"), request.scope.get("server")
     if refusal is not None:
+        guard.linger(client, server, LINGER_SECONDS)  # its body, if any, is never read
         return Response(facts.http_token_failure_body, status=refusal, content_type=TEXT), {}, {}
+    guard.trust(client, server)
+    try:
+        raw = await request.get_data(cache=True, as_text=False, parse_form_data=False)
+        body = await wire.read_body(raw, form=request.mimetype == FORM)
+    except RequestEntityTooLarge:
+        guard.linger(client, server, LINGER_SECONDS)
+        return _limit(413, f"request body over {wire.LIMITS.http_body_max} bytes"), {}, {}
+    except RequestTimeout:
+        guard.linger(client, server, LINGER_SECONDS)
+        return _limit(408, f"request body not received within {wire.LIMITS.body_seconds:g} s"
+                      ), {}, {}
+    except wire.BadJson:
+        return Response("Invalid JSON", status=400, content_type=TEXT), {}, {}
     return None, body, query
+
+
+def _limit(status: int, message: str) -> Response:
+    """A request refused for its size or slowness: NapCat's error shape, ``{"message"}``."""
+    response = Response(wire.encode({"message": message}), status=status, content_type=JSON)
+    response.headers["Connection"] = "close"
+    return response
 
 
 async def _handle(link: BotLink, token: str) -> Response:

@@ -26,7 +26,7 @@ from ..config import HttpServerConfig
 from ..faults import FRAME_FAULTS
 from ..link import BotLink
 from ..onebot.profiles import Transport
-from . import wire
+from . import guard, wire
 from .http_server import admit
 from .session import TransportClosed, refuse, run_session
 from .ws_server import API_ONLY_PATHS
@@ -117,6 +117,7 @@ async def _serve_socket(link: BotLink, config: HttpServerConfig) -> Response | N
     if refusal is not None:
         await refuse(transport, link)
         return None
+    guard.trust(websocket.scope.get("client"), websocket.scope.get("server"))
     path = websocket.scope.get("raw_path", websocket.path.encode()).decode("latin-1")
     path = path.partition("?")[0]
     events = path not in API_ONLY_PATHS

@@ -11,18 +11,57 @@ from __future__ import annotations
 
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl
 
 import json5
+import trio
 
 from ..onebot.context import ConnectionSettings
 from ..onebot.envelope import NO_ECHO
+from ..onebot.envelope import encode as encode  # adapters encode frames through ``wire``
 from ..onebot.profiles import NAPCAT_WIRE, Transport, WireFacts
 
 #: What ``parse_query`` yields: one string per key, or a list when the key repeats.
 Query = dict[str, str | list[str]]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may cost a listener; ``LIMITS`` is read when a listener starts.
+
+    Tests replace ``LIMITS`` (``dataclasses.replace``) to get short deadlines.
+    """
+
+    #: An HTTP request body (after the token check; unauthenticated bodies are never read).
+    #: Base64 media of a few MB fits; bigger files go by path or URL, or over a WebSocket.
+    http_body_max: int = 8 * 1024 * 1024
+    #: A WebSocket frame: NapCat's own limit.
+    frame_max: int = 50 * 1024 * 1024
+    #: Seconds to receive a whole HTTP body, from the moment the request is admitted.
+    body_seconds: float = 30.0
+    #: Seconds a connection may take to send a request head (or stay idle between requests).
+    head_seconds: float = 5.0
+    #: Seconds a WebSocket client may take to complete its opening handshake.
+    handshake_seconds: float = 10.0
+    #: Connections one listener holds at once. Past it, the oldest connection that has not
+    #: shown a token yet is dropped; when all have, new ones wait in the backlog.
+    connections: int = 512
+
+
+LIMITS = Limits()
+
+#: Texts up to this length may be parsed leniently (JSON5, forms) on the event loop:
+#: about 20 ms of pure-Python json5 at the limit.
+LENIENT_INLINE_MAX = 2 * 1024
+#: Past this length a text that is not strict JSON is refused as bad JSON without trying
+#: JSON5 (which costs about 9 µs a character: 0.6 s here, 18 s for 2 MB).
+JSON5_MAX = 64 * 1024
+
+_worker: trio.lowlevel.RunVar[trio.CapacityLimiter] = trio.lowlevel.RunVar("qqsim_wire_worker")
+_T = TypeVar("_T")
 
 
 class BadJson(ValueError):
@@ -30,29 +69,75 @@ class BadJson(ValueError):
 
 
 def parse_json5(text: str) -> object:
-    """Parse ``text`` as JSON5, as NapCat does for HTTP bodies and WebSocket frames."""
-    # Fast path: the stdlib parser is far quicker than pure-Python json5, and
-    # every text it accepts means the same thing in JSON5.
+    """Parse ``text`` as JSON5, as NapCat does for HTTP bodies and WebSocket frames.
+
+    Texts longer than ``JSON5_MAX`` must be strict JSON. On the event loop, use
+    ``read_json5``: it parses long lenient texts in a worker thread.
+    """
+    try:
+        return _strict(text)
+    except _NotStrict:
+        return _lenient(text)
+
+
+async def read_json5(text: str) -> object:
+    """``parse_json5`` without holding the event loop: a long lenient parse runs in a thread.
+
+    Strict JSON (what every JSON library writes) stays on the loop: the stdlib parser
+    reads a 50 MB base64 media frame in about 60 ms.
+    """
+    try:
+        return _strict(text)
+    except _NotStrict:
+        if len(text) <= LENIENT_INLINE_MAX or len(text) > JSON5_MAX:
+            return _lenient(text)
+        return await off_loop(_lenient, text)
+
+
+class _NotStrict(Exception):
+    pass
+
+
+def _strict(text: str) -> object:
+    # The stdlib parser is far quicker than pure-Python json5, and every text it accepts
+    # means the same thing in JSON5.
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
-        pass
+        raise _NotStrict from None
+
+
+def _lenient(text: str) -> object:
+    if len(text) > JSON5_MAX:
+        raise BadJson(f"not strict JSON, and too long ({len(text)} characters) for JSON5")
     try:
         return json5.loads(text)
     except (ValueError, RecursionError) as exc:
         raise BadJson(str(exc)) from None
 
 
+async def off_loop(function: Callable[[str], _T], text: str) -> _T:
+    """``function(text)`` in a worker thread, one at a time for the whole process."""
+    try:
+        limiter = _worker.get()
+    except LookupError:
+        limiter = trio.CapacityLimiter(1)
+        _worker.set(limiter)
+    return await trio.to_thread.run_sync(function, text, limiter=limiter,
+                                         abandon_on_cancel=True)
+
+
 def parse_query(text: str) -> Query:
     """A query string (or form body) the way Express reads it: repeated keys become lists."""
-    query: Query = {}
+    collected: dict[str, list[str]] = {}
     for key, value in parse_qsl(text, keep_blank_values=True):
-        if key not in query:
-            query[key] = value
+        values = collected.get(key)
+        if values is None:
+            collected[key] = [value]
         else:
-            previous = query[key]
-            query[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-    return query
+            values.append(value)  # linear: a body of one key repeated stays cheap
+    return {key: values[0] if len(values) == 1 else values
+            for key, values in collected.items()}
 
 
 def decode_body(body: bytes, *, form: bool) -> dict[str, Any]:
@@ -64,6 +149,16 @@ def decode_body(body: bytes, *, form: bool) -> dict[str, Any]:
     if form:
         return dict(parse_query(text))
     return _spread(parse_json5(text) if text else {})
+
+
+async def read_body(body: bytes, *, form: bool) -> dict[str, Any]:
+    """``decode_body`` without holding the event loop (see ``read_json5``)."""
+    text = body.decode("utf-8", errors="replace")
+    if form:
+        if len(text) <= LENIENT_INLINE_MAX:
+            return dict(parse_query(text))
+        return dict(await off_loop(parse_query, text))
+    return _spread(await read_json5(text) if text else {})
 
 
 def _spread(value: object) -> dict[str, Any]:
@@ -155,20 +250,11 @@ def reverse_ws_headers(
     return headers
 
 
-def encode(body: object) -> str:
-    """One outgoing frame or response body: compact JSON with raw UTF-8, as JSON.stringify."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # A lone surrogate (a bot may send one) cannot go out as UTF-8; JS escapes it.
-        return json.dumps(body, separators=(",", ":"))
-    return text
+class Frame(NamedTuple):
+    """One WebSocket request: ``echo`` is NO_ECHO when the frame had none (or null).
 
-
-@dataclass(frozen=True)
-class Frame:
-    """One WebSocket request: ``echo`` is NO_ECHO when the frame had none (or null)."""
+    A named tuple: one is built per request frame, and a tuple builds fastest.
+    """
 
     action: str
     params: object
@@ -182,7 +268,16 @@ def split_frame(text: str) -> Frame | None:
     whose ``.echo`` throws inside NapCat's try block). Returns None for a bare
     number, string or boolean: NapCat throws outside any handler and never answers.
     """
-    value = parse_json5(text)
+    return frame_of(parse_json5(text))
+
+
+async def read_frame(text: str) -> Frame | None:
+    """``split_frame`` without holding the event loop (see ``read_json5``)."""
+    return frame_of(await read_json5(text))
+
+
+def frame_of(value: object) -> Frame | None:
+    """The request in a parsed frame (see ``split_frame``)."""
     if value is None:
         raise BadJson("the frame is null")
     if isinstance(value, list):

@@ -12,7 +12,7 @@ the lifecycle frame has ``_post_method: 2``. The conversation itself lives in
 from __future__ import annotations
 
 import logging
-from functools import partial
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import trio
@@ -20,13 +20,13 @@ from trio_websocket import (
     ConnectionClosed,
     WebSocketConnection,
     WebSocketRequest,
-    serve_websocket,
+    wrap_server_stream,
 )
 
 from ..config import WebsocketServerConfig
 from ..link import BotLink
 from ..onebot.profiles import Transport
-from . import wire
+from . import guard, wire
 from .session import TransportClosed, refuse, run_session
 
 if TYPE_CHECKING:
@@ -36,7 +36,9 @@ log = logging.getLogger("qqsim.ws")
 
 API_ONLY_PATHS = ("/api", "/api/")
 #: NapCat's ``ws`` server takes frames up to 50 MB.
-MAX_MESSAGE_SIZE = 50 * 1024 * 1024
+MAX_MESSAGE_SIZE = wire.Limits.frame_max
+#: Seconds the closing handshake may take before the socket is simply closed.
+CLOSE_SECONDS = 2.0
 
 
 class WebSocketTransport:
@@ -60,7 +62,8 @@ class WebSocketTransport:
         return message if isinstance(message, str) else message.decode("utf-8", "replace")
 
     async def close(self) -> None:
-        await self._connection.aclose()
+        with trio.move_on_after(CLOSE_SECONDS):  # a peer that never answers the close
+            await self._connection.aclose()
 
 
 def _header(request: WebSocketRequest, name: bytes) -> str | None:
@@ -85,23 +88,36 @@ async def serve_ws_server(
     from ..app import Endpoint
 
     settings = wire.connection_settings(config, Transport.WS_SERVER)
+    limits = wire.LIMITS
+    listeners = await trio.open_tcp_listeners(config.port, host=config.host)
+    port = listeners[0].socket.getsockname()[1]
+    gate = guard.Guard(f"{config.name} {config.host}:{port}", limits.connections, log)
 
-    async def handle(request: WebSocketRequest) -> None:
+    async def handle(stream: trio.SocketStream) -> None:
         # Each connection gets its own link: "one connection's view of the simulator".
-        await _handle_connection(request, sim.link(bot_id, settings), config)
+        link = sim.link(bot_id, settings)
+        async with trio.open_nursery() as nursery:
+            request = None
+            with trio.move_on_after(limits.handshake_seconds):
+                request = await wrap_server_stream(nursery, stream,
+                                                   max_message_size=limits.frame_max)
+            try:
+                if request is not None:
+                    await _handle_connection(request, link, config,
+                                             lambda: gate.trust_stream(stream))
+            finally:
+                nursery.cancel_scope.cancel()
 
     async with trio.open_nursery() as nursery:
-        server = await nursery.start(partial(
-            serve_websocket, handle, config.host, config.port, None,
-            max_message_size=MAX_MESSAGE_SIZE,
-        ))
-        endpoint = Endpoint(bot_id, "ws", config.name, f"ws://{config.host}:{server.port}")
+        await nursery.start(gate.serve, listeners, handle)
+        endpoint = Endpoint(bot_id, "ws", config.name, f"ws://{config.host}:{port}")
         log.info("%s listening on %s", config.name, endpoint.url)
         task_status.started(endpoint)
 
 
 async def _handle_connection(
-    request: WebSocketRequest, link: BotLink, config: WebsocketServerConfig
+    request: WebSocketRequest, link: BotLink, config: WebsocketServerConfig,
+    authorized: Callable[[], None],
 ) -> None:
     facts = link.sim.profile.wire
     path, query_token = _split_target(request.path)
@@ -116,12 +132,17 @@ async def _handle_connection(
         if refusal is not None:
             await refuse(transport, link)
             return
+        authorized()
         events = path not in API_ONLY_PATHS
         api = path not in facts.event_only_paths
         log.info("%s connected on %s (%s)", link.tag, path, _role(events, api))
-        await run_session(link, transport, events=events, api=api,
-                          heartbeat_ms=config.heartInterval,
-                          lifecycle_extras=facts.lifecycle_extras)
+        try:
+            await run_session(link, transport, events=events, api=api,
+                              heartbeat_ms=config.heartInterval,
+                              lifecycle_extras=facts.lifecycle_extras)
+        finally:
+            with trio.CancelScope(shield=True):
+                await transport.close()
         log.info("%s disconnected", link.tag)
     except ConnectionClosed:
         pass  # the bot left during the handshake
