@@ -5,21 +5,30 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import trio
 import yaml
+from pydantic import ValidationError
 
 from .config import (
     OneBotConfig,
     SimulatorConfig,
     bot_id_from_filename,
+    check_control_exposure,
     default_onebot_config,
     load_onebot_config,
 )
 from .errors import ConfigError
-from .world import WorldSpec, generate_spec, load_spec
+from .world import WorldSpec, generate_spec, generated_world, load_spec
+
+if TYPE_CHECKING:
+    from .app import Simulator
 
 
 def _world_args(parser: argparse.ArgumentParser) -> None:
@@ -31,14 +40,28 @@ def _world_args(parser: argparse.ArgumentParser) -> None:
     world.add_argument("--people", type=int, default=50, help="generated people (default 50)")
     world.add_argument("--groups", type=int, default=5, help="generated groups (default 5)")
     world.add_argument("--bots", type=int, default=1, help="generated bot accounts (default 1)")
+    world.add_argument("--group-size", type=int, default=20,
+                       help="people per generated group, bots besides (default 20)")
     world.add_argument("--locale", default="zh_CN", help="Faker locale (default zh_CN)")
+    world.add_argument("--messages", type=int, default=0, metavar="N",
+                       help="fill a generated world's history with N messages (default 0)")
 
 
-def _spec_from(args: argparse.Namespace) -> WorldSpec:
-    if args.generate is not None:
-        return generate_spec(args.generate, people=args.people, groups=args.groups,
-                             bots=args.bots, locale=args.locale)
-    return load_spec(args.seed)
+def _spec_from(args: argparse.Namespace, *, drawn: bool = False) -> WorldSpec:
+    """The world the arguments name. A generated one is drawn into the database when
+    the world is built (fast at 100k people), unless ``drawn`` asks for every row now."""
+    if args.generate is None:
+        return load_spec(args.seed)
+    arguments = {"people": args.people, "groups": args.groups, "bots": args.bots,
+                 "group_size": args.group_size, "locale": args.locale}
+    try:
+        if not drawn:
+            return generated_world(args.generate, messages=args.messages, **arguments)
+        if args.messages:
+            raise ConfigError("a seed file holds no message history: drop --messages")
+        return generate_spec(args.generate, **arguments)
+    except ValidationError as exc:
+        raise ConfigError(f"--generate: {exc.errors()[0]['msg']}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="a NapCat onebot11.json; repeat for several bots. The bot is taken "
                           "from BOT=, from a onebot11_<uin>.json name, or is the first bot")
     run.add_argument("--bot", type=int, help="bot account served by the default listeners")
-    run.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    run.add_argument("--host", default="127.0.0.1",
+                     help="address of the default bot listeners (default 127.0.0.1)")
     run.add_argument("--http-port", type=int, default=3000, help="HTTP API port (default 3000)")
     run.add_argument("--ws-port", type=int, default=3001,
                      help="forward WebSocket port (default 3001)")
@@ -61,9 +85,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--control-port", type=int, default=6099,
                      help="control API port (default 6099; -1 disables)")
     run.add_argument("--control-token", default="", help="token protecting the control API")
+    run.add_argument("--control-host", default="127.0.0.1",
+                     help="control API address (default 127.0.0.1; any other address needs "
+                          "--control-token)")
     run.add_argument("--storage", help="directory for files bots send and fetch")
-    run.add_argument("--allow-remote-media", action="store_true",
-                     help="let media URLs be fetched (off: no outbound network)")
     run.add_argument("-q", "--quiet", action="store_true", help="do not log each action/event")
 
     actions = sub.add_parser("actions", help="list every action and how it is backed")
@@ -130,26 +155,42 @@ def _bot_configs(args: argparse.Namespace, spec: WorldSpec) -> dict[int, OneBotC
 def _run(args: argparse.Namespace) -> int:
     from .app import Simulator
 
+    # --host moves only the bot listeners: the control API stays on loopback unless
+    # named, and is refused elsewhere without a token (checked before building a world).
+    control = SimulatorConfig(control_host=args.control_host, control_token=args.control_token,
+                              control_port=None if args.control_port < 0 else args.control_port)
+    check_control_exposure(control)
     spec = _spec_from(args)
     config = SimulatorConfig(
         seed=args.seed,
         db_path=args.db,
         profile=args.profile,
         bots=_bot_configs(args, spec),
-        control_host=args.host,
-        control_port=None if args.control_port < 0 else args.control_port,
-        control_token=args.control_token,
+        control_host=control.control_host,
+        control_port=control.control_port,
+        control_token=control.control_token,
         storage_dir=args.storage,
-        allow_remote_media=args.allow_remote_media,
     )
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    sim = Simulator(config, spec=spec)
+    # Building a big generated world takes seconds: its progress shows even with -q.
+    logging.getLogger("simulator.world.generate").setLevel(logging.INFO)
+    with _sigterm_as_interrupt():
+        try:
+            sim = Simulator(config, spec=spec)
+        except KeyboardInterrupt:  # stopped while building the world: nothing to close
+            return 0
+        return _serve(sim, args, spec)
 
+
+def _serve(sim: Simulator, args: argparse.Namespace, spec: WorldSpec) -> int:
     async def serve() -> None:
         async with trio.open_nursery() as nursery:
+            if _in_main_thread():  # only there can signals be received
+                nursery.start_soon(_stop_on_signal, nursery.cancel_scope)
             endpoints = await nursery.start(sim.run)
-            print(f"qqsim: world {spec.name!r}, profile {sim.profile.name}", flush=True)
+            origin = f" (restored from {args.db})" if sim.world.restored else ""
+            print(f"qqsim: world {spec.name!r}{origin}, profile {sim.profile.name}", flush=True)
             for endpoint in endpoints:
                 who = f"bot {endpoint.bot_id}" if endpoint.bot_id else "qqsim"
                 print(f"  {endpoint.kind:8} {endpoint.url:32} {who} ({endpoint.name})",
@@ -157,11 +198,64 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         trio.run(serve)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # a signal before serve() listened for it (world building)
         pass
+    except BaseExceptionGroup as group:
+        # A listener that cannot bind is a ConfigError raised in a nursery: one line, as
+        # any other configuration mistake (``main``), not an exception-group traceback.
+        error = _only_config_error(group)
+        if error is None:
+            raise
+        raise error from None
     finally:
-        sim.close()
+        sim.close()  # commits and closes the world file
     return 0
+
+
+def _only_config_error(group: BaseExceptionGroup[BaseException]) -> ConfigError | None:
+    """The first ConfigError in ``group`` when it holds nothing else."""
+    errors, rest = group.split(ConfigError)
+    if errors is None or rest is not None:
+        return None
+    leaf: BaseException = errors
+    while isinstance(leaf, BaseExceptionGroup):
+        leaf = leaf.exceptions[0]
+    return leaf if isinstance(leaf, ConfigError) else None
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Until trio listens for it (``_stop_on_signal``), SIGTERM stops qqsim as Ctrl-C does
+    instead of killing it before the world file is closed. Only the main thread may set
+    handlers (tests call ``main`` from others); the previous handler comes back after."""
+    if not _in_main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+#: Signals that stop ``qqsim run`` cleanly: Ctrl-C, and what process managers send.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+async def _stop_on_signal(scope: trio.CancelScope) -> None:
+    """Cancel everything on the first stop signal, so connections close as on any
+    cancellation and ``trio.run`` returns normally (a KeyboardInterrupt raised inside
+    trio would come out wrapped in an exception group, with a traceback)."""
+    with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
+        async for signum in signals:
+            logging.getLogger("qqsim").info("%s received, stopping",
+                                            signal.Signals(signum).name)
+            scope.cancel()
+            return
 
 
 def _actions(args: argparse.Namespace) -> int:
@@ -181,7 +275,7 @@ def _actions(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    spec = _spec_from(args)
+    spec = _spec_from(args, drawn=True)
     print(yaml.safe_dump(spec.model_dump(mode="json"), allow_unicode=True, sort_keys=False))
     return 0
 

@@ -214,6 +214,10 @@ class _Armed:
 Validator = Callable[[Fault], None]
 AppliedListener = Callable[[FaultApplied], None]
 
+#: How many applied faults ``FaultPlan.applied`` keeps, and how much of each action name.
+APPLIED_KEPT = 1000
+APPLIED_ACTION_CHARS = 100
+
 
 class FaultPlan:
     """The armed faults of one simulator, consulted wherever a fault can apply."""
@@ -222,7 +226,10 @@ class FaultPlan:
         self._now = now
         self._armed: list[_Armed] = []
         self._ids = itertools.count(1)
-        self.applied: deque[FaultApplied] = deque(maxlen=10_000)
+        #: The latest occasions faults took. Bounded in bytes as well as in count: each
+        #: entry is a few hundred bytes (the Fault is shared with ``_armed``, the action
+        #: name cut to ``APPLIED_ACTION_CHARS``), so at most ~0.5 MB.
+        self.applied: deque[FaultApplied] = deque(maxlen=APPLIED_KEPT)
         self.validator: Validator | None = None
         self._listeners: list[AppliedListener] = []
 
@@ -296,6 +303,8 @@ class FaultPlan:
             armed.taken += 1
             if armed.remaining is not None:
                 armed.remaining -= 1
+            if action is not None and len(action) > APPLIED_ACTION_CHARS:
+                action = action[:APPLIED_ACTION_CHARS]  # a name a bot sent: any length
             applied = FaultApplied(fault, bot, connection, action, now, armed.taken)
             self.applied.append(applied)
             for listener in list(self._listeners):

@@ -29,7 +29,6 @@ class Person:
             self_id=user_id,
             profile=sim.profile,
             files=sim.storage,
-            allow_remote_media=sim.config.allow_remote_media,
         )
 
     def send_group_msg(self, group_id: int, message: object, *, auto_escape: bool = False

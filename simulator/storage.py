@@ -24,7 +24,7 @@ class Storage:
         path = (candidate if candidate.is_absolute() else self.root / candidate).resolve()
         if not path.is_relative_to(self.root):
             raise InvalidState(
-                f"文件处理失败: 本地文件不在 qqsim 的存储目录 {self.root} 内, uri= {raw_path}"
+                f"文件处理失败: 本地文件不在 qqsim 的存储目录 (--storage) 内, uri= {raw_path}"
             )
         return path
 

@@ -104,7 +104,7 @@ def test_upload_from_qqsims_storage_and_into_a_folder(api: Api, sim: Simulator) 
 
 def test_upload_refusals(api: Api, sim: Simulator) -> None:
     api.fail("upload_group_file", {"group_id": ADMIN_GROUP, "file": "/etc/passwd", "name": "x"},
-             f"文件处理失败: 本地文件不在 qqsim 的存储目录 {sim.storage.root} 内, uri= /etc/passwd")
+             "文件处理失败: 本地文件不在 qqsim 的存储目录 (--storage) 内, uri= /etc/passwd")
     api.fail("upload_group_file", {"group_id": ADMIN_GROUP, "file": "base64://", "name": "x"},
              "文件异常，大小为0")
     body = api.call("upload_group_file", {"group_id": ADMIN_GROUP, "name": "x",

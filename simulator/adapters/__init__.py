@@ -34,23 +34,45 @@ if TYPE_CHECKING:
 async def start_adapter(
     nursery: trio.Nursery, sim: Simulator, bot_id: int, config: Any
 ) -> Endpoint:
-    """Start the adapter ``config`` describes for ``bot_id``; return where it listens."""
-    from .http_client import serve_http_client
-    from .http_server import serve_http_server
-    from .ws_client import serve_ws_client
-    from .ws_server import serve_ws_server
+    """Start the adapter ``config`` describes for ``bot_id``; return where it listens.
 
+    Each adapter module is imported only when one is configured: the outgoing ones
+    bring httpx, which a default ``qqsim run`` never uses (start-up memory).
+    """
     # An SSE server config is also an HTTP server config: serve_http_server tells them apart.
     serve: Any
     if isinstance(config, WebsocketServerConfig):
-        serve = serve_ws_server
+        from .ws_server import serve_ws_server as serve
     elif isinstance(config, WebsocketClientConfig):
-        serve = serve_ws_client
+        from .ws_client import serve_ws_client as serve
     elif isinstance(config, HttpClientConfig):
-        serve = serve_http_client
+        from .http_client import serve_http_client as serve
     elif isinstance(config, HttpServerConfig):
-        serve = serve_http_server
+        from .http_server import serve_http_server as serve
     else:
         raise ConfigError(f"adapter kind {type(config).__name__} is not served by qqsim")
-    endpoint: Endpoint = await nursery.start(serve, sim, bot_id, config)
+    try:
+        endpoint: Endpoint = await nursery.start(serve, sim, bot_id, config)
+    except (OSError, ExceptionGroup) as exc:
+        failed = bind_error(exc)
+        if failed is None or not isinstance(config, WebsocketServerConfig | HttpServerConfig):
+            raise
+        # Binding failed (the port is taken, the address is not this machine's): a
+        # mistake in the flags or the config, said in one line naming the listener.
+        raise ConfigError(f"{config.name} (bot {bot_id}) cannot listen on "
+                          f"{config.host}:{config.port}: {failed.strerror or failed}") from None
     return endpoint
+
+
+def bind_error(exc: BaseException) -> OSError | None:
+    """The ``OSError`` a listener failed with, also from inside the nurseries' groups."""
+    if isinstance(exc, OSError):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        matched = exc.subgroup(OSError)
+        while isinstance(matched, BaseExceptionGroup):
+            first = matched.exceptions[0]
+            if isinstance(first, OSError):
+                return first
+            matched = first if isinstance(first, BaseExceptionGroup) else None
+    return None

@@ -19,7 +19,12 @@ Delivery, so that a slow or dead receiver stalls nothing but itself:
   Posts therefore start in event order but may finish out of order;
 * each POST has a timeout (``WireFacts.webhook_timeout``: 30 s for NapCat,
   which itself sets none; 5 s for go-cqhttp) and is not retried under NapCat
-  (go-cqhttp retries network errors 3 times, 1.5 s apart);
+  (go-cqhttp retries network errors 3 times, 1.5 s apart). The timeout is a
+  total deadline for the attempt, connecting to the last byte of the reply, so a
+  receiver that trickles its answer is given up on time too;
+* the reply is read only when it is to be applied, and only up to
+  ``MAX_REPLY_BYTES``: a larger one is dropped unread (logged), so a receiver
+  cannot make qqsim hold more than that per post in flight;
 * every failure is logged on one line: the webhook, the URL, the event and
   the reason.
 
@@ -50,6 +55,12 @@ log = logging.getLogger("qqsim.webhook")
 
 #: Posts one webhook has on the wire at once.
 POSTS_IN_FLIGHT = 8
+#: The largest reply read (a quick operation is small; one with a base64 image is not).
+MAX_REPLY_BYTES = 8 * 1024 * 1024
+
+
+class ReplyTooLarge(Exception):
+    """The receiver's reply went past ``MAX_REPLY_BYTES``; reading stopped there."""
 
 
 async def serve_http_client(
@@ -127,24 +138,37 @@ class Poster:
             return
         body = (wire.encode(event) if text is None else text).encode("utf-8")
         headers = wire.webhook_headers(self.facts, self.link.self_id, self.config.token, body)
+        forced = fault.status if fault is not None and fault.kind is FaultKind.WEBHOOK_ERROR \
+            else None  # delivered, but the answer is an error (webhook_error)
         for attempt in range(self.facts.webhook_retries + 1):
             try:
-                response = await self._client.post(self.config.url, content=body,
-                                                   headers=headers)
+                reply = await self._attempt(event, body, headers, forced)
                 break
-            except httpx.HTTPError as exc:
-                self._failed(event, _reason(exc))
+            except (httpx.HTTPError, trio.TooSlowError) as exc:
+                self._failed(event, self._reason(exc))
                 if attempt == self.facts.webhook_retries:
                     return
                 await trio.sleep(self.facts.webhook_retry_interval)
-        status = response.status_code
-        if fault is not None and fault.kind is FaultKind.WEBHOOK_ERROR:
-            status = fault.status  # delivered, but the answer is an error (webhook_error)
-        if not 200 <= status < 300:
-            self._failed(event, f"HTTP {status}")
-            if not self.facts.webhook_quick_op_on_error_status:
+            except ReplyTooLarge:
+                self._failed(event, f"reply over {MAX_REPLY_BYTES} bytes, not applied")
                 return
-        self._apply(event, response.text)
+        if reply is not None:
+            self._apply(event, reply)
+
+    async def _attempt(self, event: dict[str, Any], body: bytes, headers: dict[str, str],
+                       forced_status: int | None) -> str | None:
+        """One POST within the total deadline; the reply to apply, or None."""
+        assert self._client is not None
+        with trio.fail_after(self.facts.webhook_timeout):
+            async with self._client.stream("POST", self.config.url, content=body,
+                                           headers=headers) as response:
+                status = forced_status or response.status_code
+                if not 200 <= status < 300:
+                    self._failed(event, f"HTTP {status}")
+                    if not self.facts.webhook_quick_op_on_error_status:
+                        return None  # the body is never read
+                data = await _read_capped(response, MAX_REPLY_BYTES)
+        return data.decode(response.charset_encoding or "utf-8", errors="replace")
 
     def _apply(self, event: dict[str, Any], text: str) -> None:
         try:
@@ -160,8 +184,21 @@ class Poster:
         log.warning("%s POST %s failed: %s (%s)", self.link.tag, self.config.url, reason,
                     describe_event(event))
 
+    def _reason(self, exc: httpx.HTTPError | trio.TooSlowError) -> str:
+        if isinstance(exc, trio.TooSlowError):
+            return f"no answer within the timeout ({self.facts.webhook_timeout:g} s in all)"
+        if isinstance(exc, httpx.TimeoutException):
+            return f"no answer within the timeout ({type(exc).__name__})"
+        return str(exc) or type(exc).__name__
 
-def _reason(exc: httpx.HTTPError) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return f"no answer within the timeout ({type(exc).__name__})"
-    return str(exc) or type(exc).__name__
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """The reply body, or ``ReplyTooLarge`` as soon as more than ``limit`` bytes came."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise ReplyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)

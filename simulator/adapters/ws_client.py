@@ -12,6 +12,11 @@ again every ``reconnectInterval`` ms, with no backoff, forever. Events raised
 while no connection is open are lost, as in NapCat: a connection subscribes
 to events only once it is open, and nothing is queued for a later one.
 
+Deadlines and caps: connecting plus the handshake must finish within the
+profile's ``reverse_ws_handshake_timeout`` (2 s) and closing within
+``CLOSE_TIMEOUT``, both enforced by a cancel scope; a frame from the bot may
+be at most ``MAX_FRAME_BYTES``.
+
 Under the ``gocq`` profile a ``websocketClients`` entry may split into an API
 connection and an Event connection (``apiUrl``/``eventUrl``, see
 ``config.WebsocketClientConfig``), each reconnecting on its own.
@@ -20,6 +25,7 @@ connection and an Event connection (``apiUrl``/``eventUrl``, see
 from __future__ import annotations
 
 import logging
+import math
 import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -46,6 +52,11 @@ log = logging.getLogger("qqsim.ws-client")
 
 #: A reconnect interval of 0 would spin; NapCat's setTimeout(0) at least yields to I/O.
 MIN_RECONNECT_MS = 50
+#: The largest frame read from the bot, as the forward server takes (NapCat: 50 MB); a
+#: larger one closes the connection (1009) as soon as its size passes this.
+MAX_FRAME_BYTES = MAX_MESSAGE_SIZE
+#: Seconds a closing handshake may take before the connection is dropped.
+CLOSE_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -109,15 +120,28 @@ async def _connect_once(link: BotLink, config: WebsocketClientConfig, target: Ta
                         facts: WireFacts) -> None:
     headers = [(name.encode("latin-1"), value.encode("utf-8")) for name, value in
                wire.reverse_ws_headers(facts, link.self_id, config.token, target.role)]
-    async with open_websocket_url(
-        target.url, _ssl_context(target.url, config.verifyCertificate),
-        extra_headers=headers, max_message_size=MAX_MESSAGE_SIZE,
-        connect_timeout=facts.reverse_ws_handshake_timeout, disconnect_timeout=1,
-    ) as connection:
-        log.info("%s connected to %s (%s)", link.tag, target.url, target.role)
-        transport = WebSocketTransport(connection)
-        await run_session(link, transport, events=target.events, api=target.api,
-                          heartbeat_ms=config.heartInterval)
+    # trio-websocket's connect_timeout bounds the handshake, but after it fires the
+    # connection's reader task keeps the nursery open until the peer closes the TCP
+    # stream (25-110 s seen). This scope is the enforced deadline: connecting and
+    # handshaking, then (re-armed) closing; while the session runs there is none.
+    timeout = facts.reverse_ws_handshake_timeout
+    opened = False
+    with trio.CancelScope(deadline=trio.current_time() + timeout) as deadline:
+        async with open_websocket_url(
+            target.url, _ssl_context(target.url, config.verifyCertificate),
+            extra_headers=headers, max_message_size=MAX_FRAME_BYTES,
+            connect_timeout=timeout, disconnect_timeout=CLOSE_TIMEOUT,
+        ) as connection:
+            deadline.deadline = math.inf
+            opened = True
+            log.info("%s connected to %s (%s)", link.tag, target.url, target.role)
+            try:
+                await run_session(link, WebSocketTransport(connection), events=target.events,
+                                  api=target.api, heartbeat_ms=config.heartInterval)
+            finally:
+                deadline.deadline = trio.current_time() + CLOSE_TIMEOUT
+    if deadline.cancelled_caught and not opened:
+        raise ConnectionTimeout
 
 
 def _ssl_context(url: str, verify: bool) -> ssl.SSLContext | None:

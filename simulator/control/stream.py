@@ -14,16 +14,24 @@ Each text frame is one JSON object with a ``kind``:
 Per client there is one nursery: two pumps (a bus subscription for world facts,
 a traffic channel for actions and frames), a connection watcher, a reader that
 notices the client leaving, and the only writer. Overflow policy: both inputs
-are bounded (``FEED_BUFFER``) and drop the *newest* item when full, counting it
-(the bus does this for its subscriptions; ``TrafficFeed`` for traffic), so a
-stalled browser tab never slows the world or the bots; the writer then sends
-one ``dropped`` notice and the page reloads what it shows.
+are bounded (``FEED_BUFFER`` items; traffic also ``FEED_BYTES``) and drop the
+*newest* item when full, counting it (the bus does this for its subscriptions;
+``TrafficFeed`` for traffic), so a stalled browser tab never slows the world or
+the bots; the writer then sends one ``dropped`` notice and the page reloads
+what it shows.
+
+Traffic is held as JSON text, encoded when it is offered (so no reference to a
+bot's parameters is kept), with strings over ``MAX_STRING`` characters and
+lists over ``MAX_ITEMS`` items cut first (``_shortened``; ``/api/actions`` has
+them whole): a bot sending 40 MB parameters costs a stalled tab a few KB per
+call and at most ``FEED_BYTES`` in all, not 40 MB per call.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -31,6 +39,7 @@ from quart import websocket
 
 from ..app import ActionRecord, FrameRecord
 from ..faults import FaultApplied
+from .common import json_text
 from .views import action_json, connections_json, event_json, frame_json
 
 if TYPE_CHECKING:
@@ -40,6 +49,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("qqsim.control")
 
 FEED_BUFFER = 1000
+#: Bytes of traffic text one client may have queued; past it the newest are dropped.
+FEED_BYTES = 4 * 1024 * 1024
+#: Traffic is sent with strings longer than this cut (the JSON routes have them whole)...
+MAX_STRING = 4096
+#: ...and lists longer than this.
+MAX_ITEMS = 200
 OUTBOX = 64
 # How often connections and the world are compared (no event marks a bot leaving).
 CONNECTION_POLL_SECONDS = 1.0
@@ -48,10 +63,14 @@ Item = dict[str, Any]
 
 
 class TrafficFeed:
-    """Actions and frames for one client, bounded; a full buffer drops the newest."""
+    """Actions and frames for one client as JSON text, bounded in items and in bytes;
+    a full buffer drops the newest."""
 
-    def __init__(self, size: int | None = None) -> None:
-        self._send, self.receive = trio.open_memory_channel[Item](size or FEED_BUFFER)
+    def __init__(self, size: int | None = None, nbytes: int | None = None) -> None:
+        self._send, self._receive = trio.open_memory_channel[str](size or FEED_BUFFER)
+        self.budget = nbytes or FEED_BYTES
+        #: Characters of text queued and not yet taken by the writer (1-4 bytes each).
+        self.nbytes = 0
         self.dropped = 0
 
     def offer(self, record: ActionRecord | FrameRecord) -> None:
@@ -62,13 +81,43 @@ class TrafficFeed:
                    "connection": applied.connection, "action": applied.action,
                    "time": applied.time})
 
+    async def receive(self) -> AsyncIterator[str]:
+        async for text in self._receive:
+            self.nbytes -= len(text)
+            yield text
+
     def _put(self, item: Item) -> None:
+        # Cut before encoding: encoding a 40 MB parameter only to cut it would hold the
+        # event loop for as long as that takes, once per console client.
+        text = json_text(_shortened(item))
+        if self.nbytes + len(text) > self.budget:
+            self.dropped += 1
+            return
         try:
-            self._send.send_nowait(item)
+            self._send.send_nowait(text)
         except trio.WouldBlock:
             self.dropped += 1
         except trio.ClosedResourceError:
             pass
+        else:
+            self.nbytes += len(text)
+
+
+def _shortened(value: Any) -> Any:
+    """``value`` with strings longer than ``MAX_STRING`` and lists longer than
+    ``MAX_ITEMS`` cut, saying how much was left out (as ``simulator.recording`` does)."""
+    if isinstance(value, str | bytes):
+        if len(value) <= MAX_STRING:
+            return value
+        return f"{value[:MAX_STRING]!s}…[qqsim: {len(value) - MAX_STRING} more not sent]"
+    if isinstance(value, dict):
+        return {key: _shortened(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        kept = [_shortened(item) for item in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            kept.append(f"…[qqsim: {len(value) - MAX_ITEMS} more items not sent]")
+        return kept
+    return value
 
 
 async def serve_stream(sim: Simulator) -> None:
@@ -85,7 +134,7 @@ async def serve_stream(sim: Simulator) -> None:
 
 
 async def _run(sim: Simulator, subscription: Subscription, feed: TrafficFeed) -> None:
-    outbox, pending = trio.open_memory_channel[Item](OUTBOX)
+    outbox, pending = trio.open_memory_channel[Item | str](OUTBOX)  # str: encoded already
     last_seq = max(sim.actions[-1].seq if sim.actions else 0,
                    sim.frames[-1].seq if sim.frames else 0)
     outbox.send_nowait({"kind": "hello", "seq": last_seq, "time": sim.world.now()})
@@ -97,17 +146,19 @@ async def _run(sim: Simulator, subscription: Subscription, feed: TrafficFeed) ->
         nursery.start_soon(_read_until_gone, nursery.cancel_scope)
 
 
-async def _pump_world(subscription: Subscription, outbox: trio.MemorySendChannel[Item]) -> None:
+async def _pump_world(subscription: Subscription,
+                      outbox: trio.MemorySendChannel[Item | str]) -> None:
     async for event in subscription.receive:
         await outbox.send(event_json(event))
 
 
-async def _pump_traffic(feed: TrafficFeed, outbox: trio.MemorySendChannel[Item]) -> None:
-    async for item in feed.receive:
-        await outbox.send(item)
+async def _pump_traffic(feed: TrafficFeed, outbox: trio.MemorySendChannel[Item | str]) -> None:
+    async for text in feed.receive():
+        await outbox.send(text)
 
 
-async def _watch_simulation(sim: Simulator, outbox: trio.MemorySendChannel[Item]) -> None:
+async def _watch_simulation(sim: Simulator,
+                            outbox: trio.MemorySendChannel[Item | str]) -> None:
     """Connections coming and going, and world resets: neither has an event of its own."""
     seen: list[int] = [id(link) for link in sim.connections]
     world = sim.world
@@ -123,13 +174,14 @@ async def _watch_simulation(sim: Simulator, outbox: trio.MemorySendChannel[Item]
 
 
 async def _write(
-    pending: trio.MemoryReceiveChannel[Item], subscription: Subscription, feed: TrafficFeed,
-    scope: trio.CancelScope,
+    pending: trio.MemoryReceiveChannel[Item | str], subscription: Subscription,
+    feed: TrafficFeed, scope: trio.CancelScope,
 ) -> None:
     reported = 0
     try:
         async for item in pending:
-            await websocket.send(json.dumps(item, ensure_ascii=False, default=str))
+            # json_text is safe for lone surrogates
+            await websocket.send(item if isinstance(item, str) else json_text(item))
             dropped = subscription.dropped + feed.dropped
             if dropped > reported:
                 await websocket.send(json.dumps({"kind": "dropped", "count": dropped - reported}))

@@ -66,6 +66,4 @@ class ActionContext:
     profile: Profile = NAPCAT
     #: Local files: parameters never reach outside qqsim's storage.
     files: FileAccess = field(default_factory=NoFiles)
-    #: Fetch http(s) media URLs (off by default: no outbound network unless asked).
-    allow_remote_media: bool = False
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("qqsim.action"))

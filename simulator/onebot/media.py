@@ -4,8 +4,9 @@ Accepted, as in NapCat: ``base64://``, ``data:<mime>;base64,``, ``file://``
 paths and bare local paths, ``http(s)://`` URLs, and the ``file`` name of
 media the world already holds. Unlike NapCat, a local path is read only
 inside qqsim's storage directory, and a URL is remembered but never fetched
-unless remote media is enabled, so a bot under test cannot make qqsim read
-arbitrary files or reach the network.
+(the OneBot layer does no I/O, and no option turns fetching on: the former
+``--allow-remote-media`` flag fetched nothing and is gone), so a bot under test
+cannot make qqsim read arbitrary files or reach the network.
 """
 
 from __future__ import annotations

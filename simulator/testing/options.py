@@ -57,7 +57,6 @@ class QQSimOptions:
     heartbeat_ms: int = 30000
     clock: str = "manual"
     control: bool = False
-    allow_remote_media: bool = False
     within: float = 5.0
 
     def __post_init__(self) -> None:
@@ -121,7 +120,6 @@ def simulator_config(options: QQSimOptions, spec: WorldSpec) -> SimulatorConfig:
         seed=options.seed, profile=options.profile,
         bots={bot: onebot.model_copy(deep=True) for bot in served},
         control_port=0 if options.control else None,
-        allow_remote_media=options.allow_remote_media,
     )
 
 

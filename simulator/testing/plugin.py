@@ -46,7 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "qqsim(**options): the world, profile and connections of the qqsim fixture: seed=, "
         "generate={'seed': 7, 'people': 30}, spec=, profile=, bots=, transports=('ws', "
         "'http', 'sse'), onebot=, token=, heartbeat_ms=, clock='manual'|'real'|'trio', "
-        "control=, allow_remote_media=, within= (simulator.testing.QQSimOptions)",
+        "control=, within= (simulator.testing.QQSimOptions)",
     )
 
 

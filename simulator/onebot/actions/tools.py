@@ -57,9 +57,8 @@ def _fetch(ctx: ActionContext, url: str) -> bytes:
     if url.startswith("data:") and ";base64," in url:
         return _decode_base64(url.split(";base64,", 1)[1])
     if url.startswith(("http://", "https://")):
-        # The OneBot layer does no I/O: even with remote media on, qqsim does not fetch.
-        state = "开启" if ctx.allow_remote_media else "未开启 (allow_remote_media)"
-        raise InvalidState(f"下载失败: qqsim 不从网络下载文件, 远程媒体{state}; 请改用 base64 "
+        # qqsim makes no outbound connection (and the OneBot layer does no I/O).
+        raise InvalidState(f"下载失败: qqsim 不从网络下载文件; 请改用 base64 "
                            f"或存储目录内的 file:// 路径, url= {url}")
     path = unquote(urlparse(url).path) if url.startswith("file://") else url
     return ctx.files.read(path)
