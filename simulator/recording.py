@@ -316,7 +316,14 @@ def _compact(item: bytes) -> bytes:
     return marshal.dumps(_cut(marshal.loads(item)), MARSHAL_VERSION)
 
 
+#: Values ``_cut`` keeps as they are, checked inline: a large record is mostly these.
+_KEPT = frozenset({int, float, bool, type(None)})
+
+
 def _cut(value: Any) -> Any:
+    if type(value) is dict:  # the common case first, its plain values without a call
+        return {k: v if type(v) in _KEPT or (type(v) is str and len(v) <= MAX_STRING)
+                else _cut(v) for k, v in value.items()}
     if isinstance(value, str):
         if len(value) <= MAX_STRING:
             return value
