@@ -31,7 +31,7 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import trio
-from common import alternate, loadavg
+from common import alternate, bots_world, loadavg
 from trio_websocket import (
     ConnectionClosed,
     WebSocketConnection,
@@ -44,7 +44,6 @@ from simulator import SimulatorConfig, open_simulator
 from simulator.app import Simulator
 from simulator.config import NetworkConfig, OneBotConfig, WebsocketServerConfig
 from simulator.world import WorldSpec
-from simulator.world.spec import AccountSpec, GroupSpec, MemberSpec
 
 BOTS = 10
 GROUP = 900900
@@ -56,12 +55,7 @@ Trigger = Callable[[int], Awaitable[None]]
 
 
 def world(bots: int) -> WorldSpec:
-    bot_ids = [10001 + i for i in range(bots)]
-    accounts = [AccountSpec(user_id=b, nickname=f"bot{b}", bot=True) for b in bot_ids]
-    accounts.append(AccountSpec(user_id=PERSON, nickname="talker"))
-    members = [MemberSpec(user_id=b) for b in bot_ids]
-    group = GroupSpec(group_id=GROUP, name="fan-out", owner=PERSON, members=members)
-    return WorldSpec(name="fanout", accounts=accounts, groups=[group])
+    return bots_world(bots, group=GROUP, person=PERSON, name="fan-out")
 
 
 async def _read(ws: WebSocketConnection, count: int, keep: list[str] | None) -> None:

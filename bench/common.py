@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from simulator.world import WorldSpec
+from simulator.world.spec import AccountSpec, GroupSpec, MemberSpec
+
 
 def loadavg() -> str:
     """``/proc/loadavg`` as it reads now: printed beside every figure."""
@@ -29,3 +32,13 @@ async def alternate(names: list[str], rounds: int, measure: Callable[[str], Awai
             times[name].append(await measure(name))
         report(number, times)
     return times
+
+
+def bots_world(bots: int, *, group: int, person: int, name: str) -> WorldSpec:
+    """``bots`` bot accounts (10001, 10002, ...) in one group that ``person`` owns."""
+    bot_ids = [10001 + i for i in range(bots)]
+    accounts = [AccountSpec(user_id=b, nickname=f"bot{b}", bot=True) for b in bot_ids]
+    accounts.append(AccountSpec(user_id=person, nickname="talker"))
+    members = [MemberSpec(user_id=b) for b in bot_ids]
+    spec = GroupSpec(group_id=group, name=name, owner=person, members=members)
+    return WorldSpec(name=name, accounts=accounts, groups=[spec])

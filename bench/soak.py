@@ -33,22 +33,20 @@ import gc
 import itertools
 import json
 import os
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import trio
-from common import loadavg
+from common import bots_world, loadavg
 from trio_websocket import ConnectionClosed, WebSocketConnection, connect_websocket_url
 
 from simulator import ManualClock, SimulatorConfig
-from simulator.app import Simulator
+from simulator.app import Simulator, serving
 from simulator.config import NetworkConfig, OneBotConfig, WebsocketServerConfig
 from simulator.faults import Fault, FaultKind
 from simulator.recording import DEFAULT_BUDGET
 from simulator.world import WorldSpec
-from simulator.world.spec import AccountSpec, GroupSpec, MemberSpec
 
 BOTS = 10
 GROUP = 900900
@@ -59,12 +57,7 @@ STORM_EXTRA = 3
 
 
 def world(bots: int = BOTS) -> WorldSpec:
-    bot_ids = [10001 + i for i in range(bots)]
-    accounts = [AccountSpec(user_id=b, nickname=f"bot{b}", bot=True) for b in bot_ids]
-    accounts.append(AccountSpec(user_id=PERSON, nickname="talker"))
-    members = [MemberSpec(user_id=b) for b in bot_ids]
-    group = GroupSpec(group_id=GROUP, name="soak", owner=PERSON, members=members)
-    return WorldSpec(name="soak", accounts=accounts, groups=[group])
+    return bots_world(bots, group=GROUP, person=PERSON, name="soak")
 
 
 def config(bots: int = BOTS) -> SimulatorConfig:
@@ -223,18 +216,6 @@ def recorded(sim: Simulator) -> int:
     return sim.actions.nbytes + sim.frames.nbytes + sim.transcript.entries.nbytes
 
 
-@asynccontextmanager
-async def running(sim: Simulator) -> AsyncIterator[Simulator]:
-    """``open_simulator`` for a simulator built here (with its own record budget)."""
-    try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(sim.run)
-            yield sim
-            nursery.cancel_scope.cancel()
-    finally:
-        sim.close()
-
-
 async def soak(*, steps: int, step_s: float, storm_every: int, sample_every: int,
                bots: int = BOTS, record_budget: int = 4 * DEFAULT_BUDGET,
                report: Callable[[Sample], None] = lambda s: None,
@@ -244,7 +225,7 @@ async def soak(*, steps: int, step_s: float, storm_every: int, sample_every: int
     samples: list[Sample] = []
     faults = Counter()
     sim = Simulator(config(bots), spec=world(bots), clock=clock, record_budget=record_budget)
-    async with running(sim):
+    async with serving(sim):
         sim.faults.add_listener(faults.count)
         gc.collect()
         baseline = open_fds()

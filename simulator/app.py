@@ -420,7 +420,13 @@ async def open_simulator(
     clock: Clock | None = None,
 ) -> AsyncIterator[Simulator]:
     """Run a simulator for the duration of the ``async with`` block."""
-    sim = Simulator(config, spec=spec, clock=clock)
+    async with serving(Simulator(config, spec=spec, clock=clock)) as sim:
+        yield sim
+
+
+@asynccontextmanager
+async def serving(sim: Simulator) -> AsyncIterator[Simulator]:
+    """Serve ``sim`` (already built, perhaps adjusted) for the block, then close it."""
     try:
         async with trio.open_nursery() as nursery:
             await nursery.start(sim.run)

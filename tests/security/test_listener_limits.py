@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import control_probe as probe
 import httpx
 import pytest
 import trio
@@ -77,22 +78,8 @@ async def bot_answers(sim: Simulator) -> None:
 
 
 async def under_attack(sim: Simulator, attack: Callable[[], Awaitable[None]]) -> None:
-    """Repeat ``attack`` (which asserts its refusal) while the bot calls, then call again."""
-    refused_once = trio.Event()
-    stop = False
-
-    async def keep_attacking() -> None:
-        while not stop:
-            await attack()
-            refused_once.set()
-            await trio.sleep(0)
-
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(keep_attacking)
-        await refused_once.wait()
-        await bot_answers(sim)  # during
-        stop = True
-    await bot_answers(sim)  # after
+    """``control_probe.under_attack`` with this file's check: over HTTP and over WS."""
+    await probe.under_attack(sim, attack, check=bot_answers)
 
 
 async def read_response(stream: trio.SocketStream) -> tuple[int, bytes]:

@@ -24,6 +24,7 @@ from trio_websocket import ConnectionClosed, WebSocketRequest, serve_websocket
 from simulator import SimulatorConfig, default_onebot_config
 from simulator.adapters import http_client, ws_client
 from simulator.app import Simulator
+from simulator.app import serving as serving_simulator
 from simulator.config import HttpClientConfig, WebsocketClientConfig
 from simulator.onebot.profiles import NAPCAT
 
@@ -120,13 +121,8 @@ async def serving(*, ws: WebsocketClientConfig | None = None,
     sim = Simulator(SimulatorConfig(bots={BOT: onebot}, control_port=None))
     sim.profile = dataclasses.replace(NAPCAT, wire=dataclasses.replace(
         NAPCAT.wire, reverse_ws_handshake_timeout=DEADLINE, webhook_timeout=DEADLINE))
-    try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(sim.run)
-            yield sim
-            nursery.cancel_scope.cancel()
-    finally:
-        sim.close()
+    async with serving_simulator(sim):
+        yield sim
 
 
 async def trickle(stream: trio.SocketStream, head: bytes) -> None:
