@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import struct
 import tempfile
 import threading
@@ -33,7 +34,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+#: Screenshots go to this directory only when asked (``QQSIM_SCREENSHOTS=docs`` regenerates
+#: the README's); a normal run writes them to a temporary directory, never the tracked tree.
+SCREENSHOTS_ENV = "QQSIM_SCREENSHOTS"
 BOT, GROUP, OTHER_GROUP = 10001, 100100, 100200
 WAIT_MS = 15_000
 
@@ -217,8 +220,16 @@ def seed_conversation(sim: Simulator) -> None:
 # -- the tests ---------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    asked = os.environ.get(SCREENSHOTS_ENV)
+    folder = Path(asked) if asked else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def test_a_person_writes_the_bot_replies_and_the_inspector_shows_the_call(
-    page: Page, served: Served
+    page: Page, served: Served, screenshots: Path
 ) -> None:
     served.call(seed_conversation)
     open_console(page, served, me=20003)
@@ -241,8 +252,7 @@ def test_a_person_writes_the_bot_replies_and_the_inspector_shows_the_call(
                                        for m in sim.history(group_id=GROUP)][-2:])
     assert history[0] == (20003, "ping")
     assert history[1][0] == BOT and history[1][1].endswith("pong")
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / "console-chat.png"))
+    page.screenshot(path=str(screenshots / "console-chat.png"))
 
     page.locator("[data-testid=tab-inspector]").click()
     call = page.locator("[data-testid=action-row]", has_text="send_group_msg").first
@@ -255,7 +265,7 @@ def test_a_person_writes_the_bot_replies_and_the_inspector_shows_the_call(
     expect(detail).to_contain_text("Latency")
     expect(page.locator("[data-testid=frame-row]", has_text="from 20003: ping")).to_be_visible()
     expect(page.locator("[data-testid=connections]")).to_contain_text("ws-server")
-    page.screenshot(path=str(DOCS / "console-inspector.png"))
+    page.screenshot(path=str(screenshots / "console-inspector.png"))
 
 
 def test_private_chat_with_the_bot(page: Page, served: Served) -> None:
