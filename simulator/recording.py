@@ -126,7 +126,8 @@ class RecordLog(Generic[R]):
             # Cut now, from the live record (a walk of at most MAX_ITEMS per list), rather
             # than decode the whole record again when its block is sealed: a 3000-member
             # list costs ~5 ms to decode. Held until then, so it counts too.
-            cut = self._compacted[id(item)] = marshal.dumps(_cut(plain_record), MARSHAL_VERSION)
+            cut = marshal.dumps(shortened(plain_record), MARSHAL_VERSION)
+            self._compacted[id(item)] = cut
             self._current_size += len(cut)
         self._appended += 1
         if (self._sealed_cost + self._previous_size + self._current_size > self.budget
@@ -313,28 +314,35 @@ def _compact(item: bytes) -> bytes:
     """``item`` with its long strings and lists cut; a small record is kept as it is."""
     if len(item) <= COMPACT_ABOVE:
         return item  # cheap to keep, and most records are this small
-    return marshal.dumps(_cut(marshal.loads(item)), MARSHAL_VERSION)
+    return marshal.dumps(shortened(marshal.loads(item)), MARSHAL_VERSION)
 
 
-#: Values ``_cut`` keeps as they are, checked inline: a large record is mostly these.
+#: Values ``shortened`` keeps as they are, checked inline: a large record is mostly these.
 _KEPT = frozenset({int, float, bool, type(None)})
 
 
-def _cut(value: Any) -> Any:
-    if type(value) is dict:  # the common case first, its plain values without a call
-        return {k: v if type(v) in _KEPT or (type(v) is str and len(v) <= MAX_STRING)
-                else _cut(v) for k, v in value.items()}
-    if isinstance(value, str):
-        if len(value) <= MAX_STRING:
-            return value
-        return value[:MAX_STRING] + f"…[qqsim: {len(value) - MAX_STRING} more chars not kept]"
-    if isinstance(value, bytes):
-        return value if len(value) <= MAX_STRING else value[:MAX_STRING]
-    if isinstance(value, dict):
-        return {k: _cut(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        kept = [_cut(v) for v in value[:MAX_ITEMS]]
-        if len(value) > MAX_ITEMS:
-            kept.append(f"…[qqsim: {len(value) - MAX_ITEMS} more items not kept]")
-        return kept if isinstance(value, list) else tuple(kept)
-    return value
+def shortened(value: Any, max_string: int = MAX_STRING, max_items: int = MAX_ITEMS,
+              fate: str = "kept") -> Any:
+    """``value`` with strings longer than ``max_string`` and lists longer than ``max_items``
+    cut, each saying how much was left out ("…[qqsim: N more chars not <fate>]")."""
+    def cut(value: Any) -> Any:
+        if type(value) is dict:  # the common case first, its plain values without a call
+            return {k: v if type(v) in _KEPT or (type(v) is str and len(v) <= max_string)
+                    else cut(v) for k, v in value.items()}
+        if isinstance(value, str):
+            if len(value) <= max_string:
+                return value
+            return value[:max_string] + (f"…[qqsim: {len(value) - max_string} more chars "
+                                         f"not {fate}]")
+        if isinstance(value, bytes):
+            return value if len(value) <= max_string else value[:max_string]
+        if isinstance(value, dict):
+            return {k: cut(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            kept = [cut(v) for v in value[:max_items]]
+            if len(value) > max_items:
+                kept.append(f"…[qqsim: {len(value) - max_items} more items not {fate}]")
+            return kept if isinstance(value, list) else tuple(kept)
+        return value
+
+    return cut(value)

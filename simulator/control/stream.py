@@ -22,7 +22,7 @@ what it shows.
 
 Traffic is held as JSON text, encoded when it is offered (so no reference to a
 bot's parameters is kept), with strings over ``MAX_STRING`` characters and
-lists over ``MAX_ITEMS`` items cut first (``_shortened``; ``/api/actions`` has
+lists over ``MAX_ITEMS`` items cut first (``recording.shortened``; ``/api/actions`` has
 them whole): a bot sending 40 MB parameters costs a stalled tab a few KB per
 call and at most ``FEED_BYTES`` in all, not 40 MB per call.
 """
@@ -39,6 +39,7 @@ from quart import websocket
 
 from ..app import ActionRecord, FrameRecord
 from ..faults import FaultApplied
+from ..recording import shortened
 from .common import json_text
 from .views import action_json, connections_json, event_json, frame_json
 
@@ -89,7 +90,7 @@ class TrafficFeed:
     def _put(self, item: Item) -> None:
         # Cut before encoding: encoding a 40 MB parameter only to cut it would hold the
         # event loop for as long as that takes, once per console client.
-        text = json_text(_shortened(item))
+        text = json_text(shortened(item, MAX_STRING, MAX_ITEMS, "sent"))
         if self.nbytes + len(text) > self.budget:
             self.dropped += 1
             return
@@ -101,23 +102,6 @@ class TrafficFeed:
             pass
         else:
             self.nbytes += len(text)
-
-
-def _shortened(value: Any) -> Any:
-    """``value`` with strings longer than ``MAX_STRING`` and lists longer than
-    ``MAX_ITEMS`` cut, saying how much was left out (as ``simulator.recording`` does)."""
-    if isinstance(value, str | bytes):
-        if len(value) <= MAX_STRING:
-            return value
-        return f"{value[:MAX_STRING]!s}…[qqsim: {len(value) - MAX_STRING} more not sent]"
-    if isinstance(value, dict):
-        return {key: _shortened(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        kept = [_shortened(item) for item in value[:MAX_ITEMS]]
-        if len(value) > MAX_ITEMS:
-            kept.append(f"…[qqsim: {len(value) - MAX_ITEMS} more items not sent]")
-        return kept
-    return value
 
 
 async def serve_stream(sim: Simulator) -> None:

@@ -89,8 +89,13 @@ class Groups:
         return [self._group_of(r) for r in rows]
 
     def of_user(self, user_id: int) -> list[Group]:
-        ids = self._db.exec(select(MemberRow.group_id).where(MemberRow.user_id == user_id)).all()
-        return [self.get(g) for g in sorted(ids)]
+        return [self.get(g) for g in self.ids_of_user(user_id)]
+
+    def ids_of_user(self, user_id: int) -> list[int]:
+        """The groups ``user_id`` is in, by id (no snapshots: a bot may be in 10k groups)."""
+        rows = self._core.conn.execute(
+            "SELECT group_id FROM member WHERE user_id = ? ORDER BY group_id", (user_id,))
+        return [row[0] for row in rows]
 
     def find_member(self, group_id: int, user_id: int) -> Member | None:
         row = self._core.row(MemberRow, group_id, user_id)
@@ -160,9 +165,7 @@ class Groups:
         return self._bot_members[group_id]
 
     def common_groups(self, a: int, b: int) -> list[int]:
-        mine = set(self._db.exec(select(MemberRow.group_id).where(MemberRow.user_id == a)).all())
-        theirs = self._db.exec(select(MemberRow.group_id).where(MemberRow.user_id == b)).all()
-        return sorted(mine.intersection(theirs))
+        return sorted(set(self.ids_of_user(a)).intersection(self.ids_of_user(b)))
 
     def is_muted(self, group_id: int, user_id: int) -> bool:
         """Whether the member cannot speak now (own mute or whole-group mute)."""

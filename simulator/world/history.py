@@ -135,10 +135,10 @@ class History:
 
     def _newest_in_groups(self, self_id: int) -> list[tuple[int, Message]]:
         found = []
-        for group in self._groups.of_user(self_id):
+        for group_id in self._groups.ids_of_user(self_id):
             row = self._conn.execute(
                 f"SELECT id FROM message WHERE {_IN_CHAT} ORDER BY seq DESC LIMIT 1",
-                ("group", group.group_id),
+                ("group", group_id),
             ).fetchone()
             if row is not None:
                 found.append(row[0])

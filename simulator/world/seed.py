@@ -66,12 +66,10 @@ _TEMPLATE_LIMIT = 8
 _TEMPLATES_LOCK = threading.Lock()  # worlds may be built on several hosting threads
 
 
-def _template_key(
-    spec: WorldSpec, db_path: str | None, clock: Clock | None
-) -> tuple[str, float] | None:
+def _template_key(spec: WorldSpec, clock: Clock | None) -> tuple[str, float] | None:
     # Only a world whose every timestamp is known in advance may be copied: one in
     # memory on a manual clock. A real clock stamps rows with the time of building.
-    if db_path is not None or not isinstance(clock, ManualClock):
+    if not isinstance(clock, ManualClock):
         return None
     return spec.model_dump_json(), clock.now()
 
@@ -80,9 +78,9 @@ def build_world(
     spec: WorldSpec, *, db_path: str | None = None, clock: Clock | None = None
 ) -> World:
     """A fresh world holding exactly what ``spec`` describes."""
-    key = _template_key(spec, db_path, clock)
     if db_path is not None:
         return _open_file(spec, db_path, clock)
+    key = _template_key(spec, clock)
     if key is None:
         return _seed(World(clock=clock), spec)
     with _TEMPLATES_LOCK:

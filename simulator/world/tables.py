@@ -47,7 +47,9 @@ class GroupRow(SQLModel, table=True):
 class MemberRow(SQLModel, table=True):
     __tablename__ = "member"
     group_id: int = Field(primary_key=True)
-    user_id: int = Field(primary_key=True)
+    # Indexed on its own too: "the groups of a person" (temp chats, recent contacts) must
+    # not scan every membership of a 100k-people world.
+    user_id: int = Field(primary_key=True, index=True)
     role: str = "member"
     card: str = ""
     title: str = ""
