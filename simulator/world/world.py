@@ -68,8 +68,11 @@ class World:
         self.restored = db_path is not None and self.meta.seeded()
         if self.restored:
             self.meta.resume_clock(self.core.clock)
-        if isinstance(self.core.clock, SteerableClock):
-            self.core.clock.add_listener(self._clock_moved)
+        # Only a file outlives the process: there the clock is saved each time it moves.
+        self._saved_clock: SteerableClock | None = None
+        if db_path is not None and isinstance(self.core.clock, SteerableClock):
+            self._saved_clock = self.core.clock
+            self._saved_clock.add_listener(self._clock_moved)
         self.accounts = Accounts(self.core)
         self.groups = Groups(self.core, self.accounts)
         self.messages = Messages(self.core, self.accounts, self.groups)
@@ -110,6 +113,6 @@ class World:
         self.meta.save_clock(self.core.clock)
 
     def close(self) -> None:
-        if isinstance(self.core.clock, SteerableClock):
-            self.core.clock.remove_listener(self._clock_moved)
+        if self._saved_clock is not None:
+            self._saved_clock.remove_listener(self._clock_moved)
         self.core.close()
