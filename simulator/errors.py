@@ -6,7 +6,8 @@
     │   ├── NotFound           a user, group, member, message or request does not exist
     │   ├── PermissionDenied   the actor lacks the role the action needs
     │   ├── InvalidState       the action makes no sense now (muted, already a friend, ...)
-    │   └── StoreFailed        the world could not store the change (rolled back)
+    │   ├── StoreFailed        the world could not store the change (rolled back)
+    │   └── KernelTimeout      QQ never confirmed it; NapCat fails after its timeout
     └── ProtocolError          the request itself is wrong (OneBot layer)
         ├── BadParams          parameter validation failed (NapCat: retcode 400 / 1400)
         └── UnknownAction      the action name is not routed (NapCat: 200 / 1404)
@@ -28,7 +29,19 @@ class ConfigError(SimulatorError):
 
 
 class WorldError(SimulatorError):
-    """The world refuses an action; ``str(error)`` is the text a bot sees."""
+    """The world refuses an action; ``str(error)`` is the text a bot sees.
+
+    ``subject`` names what the error is about (``"group"``, ``"member"``, ...) where
+    the raise site knows it: a profile's error catalogue picks its own code and
+    wording from the error's class and subject, never from NapCat's text.
+    """
+
+    subject: str = ""
+
+    def __init__(self, *args: object, subject: str = "") -> None:
+        super().__init__(*args)
+        if subject:
+            self.subject = subject
 
 
 class NotFound(WorldError):
@@ -45,6 +58,18 @@ class InvalidState(WorldError):
 
 class StoreFailed(WorldError):
     """Storing a change failed; the world rolled it back and carries on unchanged."""
+
+
+class KernelTimeout(WorldError):
+    """QQ never confirmed the change, so NapCat gives up when its kernel call times out.
+
+    ``str(error)`` is NapCat's timeout text; the world's own refusal is the
+    ``__cause__``. The bot gets the answer only ``seconds`` of world time later.
+    """
+
+    def __init__(self, text: str, seconds: float, *, subject: str = "") -> None:
+        super().__init__(text, subject=subject)
+        self.seconds = seconds
 
 
 class ProtocolError(SimulatorError):

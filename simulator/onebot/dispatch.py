@@ -10,11 +10,12 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import BadParams, UnknownAction, WorldError
+from ..errors import BadParams, KernelTimeout, UnknownAction, WorldError
 from .context import ActionContext
 from .params import parse_params
 from .profiles import Failure
 from .registry import REGISTRY, ActionSpec, Registry
+from .results import RESULT_DIALECTS
 from .stream import Stream
 
 # Importing the handlers registers them.
@@ -39,9 +40,13 @@ class Outcome:
     data: Any = ABSENT
     failure: Failure | None = None
     message: str = ""
+    #: go-cqhttp's short failure code (``msg``), from the profile's error catalogue.
+    code: str = ""
     #: A stream action (§3.6): ``packets`` go out before the final envelope.
     stream: bool = False
     packets: tuple[Any, ...] = ()
+    #: Seconds of world time before the bot gets this answer (a kernel timeout).
+    delay: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -65,6 +70,10 @@ def resolve(name: str, ctx: ActionContext, registry: Registry = REGISTRY) -> Act
     raise UnknownAction(name)
 
 
+#: What a bot reads when an action fails inside qqsim itself (the log has the traceback).
+INTERNAL_ERROR = "qqsim 内部错误, 详见 qqsim 日志"
+
+
 def call(
     ctx: ActionContext, name: object, params: object, registry: Registry = REGISTRY
 ) -> Outcome:
@@ -78,12 +87,22 @@ def call(
         parsed = parse_params(spec.params, params)
         result = spec.handler(ctx, parsed)
     except BadParams as exc:
-        return Outcome(action, failure=Failure.BAD_PARAMS, message=str(exc), stream=spec.stream)
+        errors = ctx.profile.errors
+        code = "" if errors is None else errors.bad_params.code
+        return Outcome(action, failure=Failure.BAD_PARAMS, message=str(exc), code=code,
+                       stream=spec.stream)
     except WorldError as exc:
-        return Outcome(action, failure=Failure.RUNTIME, message=str(exc), stream=spec.stream)
-    except Exception as exc:  # a bug in qqsim must not take the connection down
+        delay = exc.seconds if isinstance(exc, KernelTimeout) else 0.0
+        if ctx.profile.errors is None:
+            return Outcome(action, failure=Failure.RUNTIME, message=str(exc), stream=spec.stream,
+                           delay=delay)
+        code, text = ctx.profile.errors.word(spec.name, exc)
+        return Outcome(action, failure=Failure.RUNTIME, message=text, code=code,
+                       stream=spec.stream, delay=delay)
+    except Exception:  # a bug in qqsim must not take the connection down
         log.exception("action %s crashed", action)
-        return Outcome(action, failure=Failure.RUNTIME, message=f"{type(exc).__name__}: {exc}",
+        # The exception's text may hold a path of the machine or internals: the log has it.
+        return Outcome(action, failure=Failure.RUNTIME, message=INTERNAL_ERROR,
                        stream=spec.stream)
     if isinstance(result, Stream):
         failure = Failure.RUNTIME if result.error else None
@@ -91,4 +110,9 @@ def call(
                        stream=True, packets=result.packets)
     if spec.void and result is None:
         return Outcome(action, stream=spec.stream)
+    dialect = ctx.profile.result_dialect
+    if dialect is not None:  # never for NapCat: its results are the handlers' own
+        hook = RESULT_DIALECTS[dialect].get(spec.name)
+        if hook is not None:
+            result = hook(ctx, parsed, result)
     return Outcome(action, data=result, stream=spec.stream)

@@ -45,9 +45,10 @@ def response(
 ) -> dict[str, Any]:
     """The JSON object a bot receives for ``outcome``."""
     retcodes = profile.http_retcodes if transport is Transport.HTTP else profile.ws_retcodes
-    message = outcome.message
+    message, code = outcome.message, outcome.code
     if outcome.failure is Failure.UNKNOWN_ACTION:
         message = profile.unknown_action_text[transport].format(name=outcome.action)
+        code = profile.unknown_action_code
     body: dict[str, Any] = {
         "status": "ok" if outcome.ok else "failed",
         "retcode": 0 if outcome.failure is None else retcodes[outcome.failure],
@@ -60,12 +61,39 @@ def response(
     elif not profile.omit_void_data:
         body["data"] = None
     body["message"] = message
-    body["wording"] = message
-    body["echo"] = _echo_for(outcome, transport, echo, profile)
+    if profile.wording_on_success:
+        body["wording"] = message
+        body["echo"] = _echo_for(outcome, transport, echo, profile)
+    else:
+        _go_tail(body, outcome, transport, echo, code)
     body.update(profile.envelope_extras)
     if streamed and "stream" in body:
         body["stream"] = STREAM_ACTION
     return body
+
+
+def _go_tail(body: dict[str, Any], outcome: Outcome, transport: Transport, echo: Any,
+             code: str) -> None:
+    """go-cqhttp's ``OK``/``Failed`` (``coolq/api.go``): ``msg`` and ``wording`` only on a
+    failure; ``echo`` only over WebSocket and only when sent. Go writes a map's keys
+    sorted, so the envelope's are too."""
+    if not outcome.ok:
+        body["msg"] = code
+        body["wording"] = body["message"]
+    if echo is not NO_ECHO and transport is not Transport.HTTP:
+        body["echo"] = echo
+    ordered = sorted(body.items())
+    body.clear()
+    body.update(ordered)
+
+
+def bad_json_frame(profile: Profile, text: str) -> dict[str, Any]:
+    """The answer to a WebSocket frame that is not JSON: NapCat's 1400 failure, or
+    go-cqhttp's unknown-action answer (it reads the frame's ``action`` as "")."""
+    if profile.bad_json_is_unknown_action:
+        return response(Outcome("", failure=Failure.UNKNOWN_ACTION), Transport.WS_SERVER,
+                        profile)
+    return failure_frame(1400, text, profile)
 
 
 def _streamed(outcome: Outcome, transport: Transport) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .failures import GOCQ_ERRORS, ErrorCatalogue
 from .registry import Origin
 
 
@@ -75,6 +76,18 @@ class WireFacts:
     #: go-cqhttp applies a JSON reply as a quick operation whatever the status;
     #: NapCat only after a 2xx.
     webhook_quick_op_on_error_status: bool = False
+    # -- HTTP API --
+    #: Methods the HTTP API serves; any other gets an empty 404 (go-cqhttp). Empty: all,
+    #: with CORS preflight answered (NapCat's Express app).
+    http_methods: tuple[str, ...] = ()
+    #: ``/`` runs the body's ``action`` with its ``params`` (go-cqhttp); NapCat says hello.
+    http_root_dispatches: bool = False
+    #: The body of the 400 for a body that is not JSON (go-cqhttp: empty).
+    http_bad_json_body: str = "Invalid JSON"
+    #: A body is read as JSON only under a JSON Content-Type (go-cqhttp); NapCat reads any.
+    http_json_needs_content_type: bool = False
+    #: Body parameters win over the query string's (go-cqhttp); NapCat: the query wins.
+    http_body_wins: bool = False
 
 
 NAPCAT_WIRE = WireFacts()
@@ -102,6 +115,11 @@ GOCQ_WIRE = WireFacts(
     webhook_retries=3,
     webhook_retry_interval=1.5,
     webhook_quick_op_on_error_status=True,
+    http_methods=("GET", "POST"),
+    http_root_dispatches=True,
+    http_bad_json_body="",
+    http_json_needs_content_type=True,
+    http_body_wins=True,
 )
 
 
@@ -125,6 +143,8 @@ class Profile:
     http_retcodes: dict[Failure, int]
     ws_retcodes: dict[Failure, int]
     unknown_action_text: dict[Transport, str]
+    #: go-cqhttp's ``msg`` for an unknown action (its catalogue covers the rest).
+    unknown_action_code: str = ""
     #: Whether a void action's success omits ``data`` (NapCat) or sends null.
     omit_void_data: bool = True
     #: NapCat puts a random echo on HTTP responses that had none.
@@ -135,6 +155,32 @@ class Profile:
     wire: WireFacts = NAPCAT_WIRE
     #: How events are reshaped after NapCat's renderers (onebot/events/dialects.py).
     event_dialect: str = "napcat"
+    #: How action results are reshaped after NapCat's handlers (onebot/results.py);
+    #: None: as the handlers return them (NapCat), with no lookup on the hot path.
+    result_dialect: str | None = None
+    #: How a failure is worded: None keeps the world's (NapCat's) text; a catalogue gives
+    #: go-cqhttp's ``msg`` code and wording (onebot/failures.py).
+    errors: ErrorCatalogue | None = None
+    #: Success envelopes carry ``wording`` (NapCat) or only ``message`` (go-cqhttp's ``OK``).
+    wording_on_success: bool = True
+    #: The response carries ``echo`` only when the request had one (go-cqhttp), on
+    #: WebSocket only; HTTP answers carry none.
+    echo_only_if_sent: bool = False
+    #: A WebSocket frame that is not JSON is answered as an unknown action (go-cqhttp
+    #: reads its ``action`` as "") instead of with a 1400 failure.
+    bad_json_is_unknown_action: bool = False
+    #: Fields of the status object before ``online``/``good`` (heartbeats, get_status),
+    #: and whether it carries go-cqhttp's ``stat`` counters.
+    status_head: tuple[tuple[str, object], ...] = ()
+    status_stat: bool = False
+    #: Actions NapCat reports as done even when QQ refused them (``unchecked``) but this
+    #: implementation fails (go-cqhttp: a kick or admin change without permission).
+    refusals_reported: frozenset[str] = frozenset()
+    #: Seconds (world time) a message send QQ refuses (the bot muted, or not in the group)
+    #: takes to fail: NapCat does not check first, its kernel call times out
+    #: (``timeout.baseTimeout``, plus time for media). None: fail at once with qqsim's
+    #: own text (``SimulatorConfig.immediate_send_failures``).
+    kernel_send_timeout: float | None = 10.0
 
 
 NAPCAT = Profile(
@@ -159,16 +205,29 @@ GOCQ = Profile(
     app_name="go-cqhttp",
     app_version="v1.2.0",
     origins=frozenset({Origin.SPEC, Origin.GOCQ}),
-    unrouted=frozenset(),
+    # OneBot 11 actions go-cqhttp 1.2 does not route (modules/api/api.go).
+    unrouted=frozenset({"send_like", "get_cookies", "get_csrf_token", "get_credentials",
+                        "get_record", "set_restart", "clean_cache"}),
     alias_suffixes=("_async",),
     http_retcodes={Failure.BAD_PARAMS: 100, Failure.RUNTIME: 100, Failure.UNKNOWN_ACTION: 404},
     ws_retcodes={Failure.BAD_PARAMS: 100, Failure.RUNTIME: 100, Failure.UNKNOWN_ACTION: 404},
     unknown_action_text=dict.fromkeys(Transport, "API不存在"),
+    unknown_action_code="API_NOT_FOUND",
     omit_void_data=False,
     http_random_echo=False,
     font=0,
     wire=GOCQ_WIRE,
     event_dialect="gocq",
+    result_dialect="gocq",
+    errors=GOCQ_ERRORS,
+    wording_on_success=False,
+    echo_only_if_sent=True,
+    bad_json_is_unknown_action=True,
+    status_head=(("app_initialized", True), ("app_enabled", True), ("plugins_good", None),
+                 ("app_good", True)),
+    status_stat=True,
+    refusals_reported=frozenset({"set_group_kick", "set_group_admin"}),
+    kernel_send_timeout=None,
 )
 
 PROFILES = {p.name: p for p in (NAPCAT, GOCQ)}

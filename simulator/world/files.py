@@ -121,6 +121,8 @@ class GroupFileUploaded(DomainEvent):
     name: str
     size: int
     busid: int
+    #: The file's path in the group's files (go-cqhttp reports it as ``file.id``).
+    path: str = ""
 
 
 def _stable_uuid(*parts: object) -> str:
@@ -260,7 +262,7 @@ class GroupFiles:
             GroupFileUploaded(
                 time=now, audience=self._groups.bot_members(group_id), group_id=group_id,
                 user_id=uploader_id, file_id=row.md5, name=name, size=row.size,
-                busid=GROUP_FILE_BUSID,
+                busid=GROUP_FILE_BUSID, path=row.file_uuid,
             )
         )
         return self._file_of(row)

@@ -81,7 +81,7 @@ class Groups:
     def get(self, group_id: int) -> Group:
         group = self.find(group_id)
         if group is None:
-            raise NotFound(f"群{group_id}不存在")
+            raise NotFound(f"群{group_id}不存在", subject="group")
         return group
 
     def all(self) -> list[Group]:
@@ -104,7 +104,7 @@ class Groups:
     def member(self, group_id: int, user_id: int) -> Member:
         member = self.find_member(group_id, user_id)
         if member is None:
-            raise NotFound(f"群({group_id})成员{user_id}不存在")
+            raise NotFound(f"群({group_id})成员{user_id}不存在", subject="member")
         return member
 
     def members(self, group_id: int) -> list[Member]:
@@ -382,13 +382,13 @@ class Groups:
     def _group_row(self, group_id: int) -> GroupRow:
         row = self._core.row(GroupRow, group_id)
         if row is None:
-            raise NotFound(f"群{group_id}不存在")
+            raise NotFound(f"群{group_id}不存在", subject="group")
         return row
 
     def _member_row(self, group_id: int, user_id: int) -> MemberRow:
         row = self._core.row(MemberRow, group_id, user_id)
         if row is None:
-            raise NotFound(f"群({group_id})成员{user_id}不存在")
+            raise NotFound(f"群({group_id})成员{user_id}不存在", subject="member")
         return row
 
     def _group_of(self, row: GroupRow) -> Group:

@@ -62,4 +62,6 @@ def unchecked(ctx: ActionContext, what: str, change: Callable[..., object], *arg
     try:
         change(*args)
     except WorldError as exc:
+        if what in ctx.profile.refusals_reported:  # go-cqhttp checks what NapCat ignores
+            raise
         ctx.log.info("[%s] %s had no effect: %s", ctx.self_id, what, exc)

@@ -12,6 +12,8 @@ from typing import Any
 
 from ...world import events as ev
 from ...world.bulletins import EssenceRemoved
+from ...world.files import GroupFileUploaded
+from ..codec.gocq import gocq_message
 
 Event = dict[str, Any]
 Dialect = Callable[[Event | None, ev.DomainEvent, int], Event | None]
@@ -39,16 +41,40 @@ def _gocq_sender(body: Event) -> dict[str, Any]:
             "role": sender.get("role", "member"), "title": ""}
 
 
-def _gocq_message(body: Event) -> Event:
+def _gocq_message(body: Event, event: ev.DomainEvent) -> Event:
+    string_format = body.get("message_format") == "string"
     out = {k: v for k, v in body.items() if k not in _NAPCAT_MESSAGE_KEYS}
     out["sender"] = _gocq_sender(body)
-    out["message_seq"] = int(body["real_seq"])  # go-cqhttp reports the real sequence
-    if body["message_type"] == "group":
+    group = body["message_type"] == "group"
+    if isinstance(event, ev.MessageCreated):  # segments as go-cqhttp builds them
+        out["message"], out["raw_message"] = gocq_message(
+            event.message.segments, group=group, string_format=string_format)
+        if not group and "target_id" in out:  # PrivateMessage.Target: who received it
+            out["target_id"] = event.message.peer_id
+    if group:
+        out["message_seq"] = int(body["real_seq"])  # go-cqhttp reports the real sequence
         out["anonymous"] = None
+        out.pop("target_id", None)
+    else:  # coolq/event.go: only a friend message names its target; neither has a seq
+        out.pop("message_seq", None)
+        if body.get("sub_type") == "group":
+            out.pop("group_id", None)
+            out.pop("target_id", None)
     return out
 
 
-def _gocq_notice(body: Event) -> Event | None:
+def _gocq_upload(body: Event, event: ev.DomainEvent) -> Event:
+    """``group_upload`` with go-cqhttp's file: ``id`` is the file's path, plus ``url``."""
+    if not isinstance(event, GroupFileUploaded) or not event.path:
+        return body
+    from ..actions.group_files import group_file_url
+
+    file = {**body["file"], "id": event.path,
+            "url": group_file_url(event.path, event.file_id)}
+    return {**body, "file": file}
+
+
+def _gocq_notice(body: Event, event: ev.DomainEvent) -> Event | None:
     kind = (body.get("notice_type"), body.get("sub_type") if body.get("notice_type") == "notify"
             else None)
     if kind in _NAPCAT_ONLY:
@@ -59,6 +85,8 @@ def _gocq_notice(body: Event) -> Event | None:
         out.setdefault("sender_id", body["user_id"])
     elif body.get("notice_type") == "group_increase":
         out["sub_type"], out["operator_id"] = "approve", 0  # go-cqhttp knows no more
+    elif body.get("notice_type") == "group_upload":
+        return _gocq_upload(out, event)
     return out
 
 
@@ -79,9 +107,9 @@ def gocq(body: Event | None, event: ev.DomainEvent, self_id: int) -> Event | Non
         return None
     post_type = body.get("post_type")
     if post_type in ("message", "message_sent"):
-        return _gocq_message(body)
+        return _gocq_message(body, event)
     if post_type == "notice":
-        return _gocq_notice(body)
+        return _gocq_notice(body, event)
     if post_type == "request" and body.get("request_type") == "group":
         return {**body, "invitor_id": 0}
     return body
