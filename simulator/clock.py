@@ -63,6 +63,16 @@ class _Advancing:
         for listener in list(self._listeners):
             listener(seconds)
 
+    def now(self) -> float:
+        raise NotImplementedError
+
+    def set_to(self, instant: float) -> None:
+        """Show ``instant`` now, earlier or later: a restored snapshot brings its time back.
+
+        Listeners are not told (nothing elapsed); whoever restores wakes its sleepers.
+        """
+        self._move(instant - self.now())
+
     def _move(self, seconds: float) -> None:
         raise NotImplementedError
 

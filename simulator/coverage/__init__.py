@@ -1,0 +1,25 @@
+"""Coverage of the OneBot surface: what a bot called, received and survived.
+
+``Recorder`` (one per simulator, ``sim.coverage``) counts; ``Report`` measures
+the counts against the surface of a profile (``simulator.onebot.surface``)
+and prints them as text, JSON or an HTML page.
+"""
+
+from .record import (
+    Coverage,
+    CoverageSet,
+    Recorder,
+    current_session,
+    end_session,
+    merge_sets,
+    set_from_json,
+    set_to_json,
+    start_session,
+)
+from .report import Report, html_report, json_report, text_report, write_reports
+
+__all__ = [
+    "Coverage", "CoverageSet", "Recorder", "Report", "current_session", "end_session",
+    "html_report", "json_report", "merge_sets", "set_from_json", "set_to_json",
+    "start_session", "text_report", "write_reports",
+]
