@@ -45,6 +45,7 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import SimulatorError
+from .onebot.actions._timeout import KERNEL_SEND_TIMEOUT_TEXT
 
 
 class FaultNotSupported(SimulatorError):
@@ -99,11 +100,7 @@ WEBHOOK_FAULTS = FRAME_FAULTS | {FaultKind.WEBHOOK_TIMEOUT, FaultKind.WEBHOOK_ER
 TIMEOUT_TEXT = "PromiseTimer: Operation timed out"
 #: NapCat's text when the kernel sent a message but its confirmation did not arrive in time:
 #: the bot is told the send failed although the message is in the chat.
-SEND_TIMEOUT_TEXT = (
-    "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg "
-    "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n"
-    '{\n    "result": 0,\n    "errMsg": ""\n}\n'
-)
+SEND_TIMEOUT_TEXT = KERNEL_SEND_TIMEOUT_TEXT
 
 
 @dataclass(frozen=True)

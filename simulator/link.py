@@ -42,6 +42,19 @@ SESSION_WIRE_FAULTS = frozenset({
 })
 
 
+class Deferred(list[dict[str, Any]]):
+    """Envelopes that may go to the bot only ``seconds`` of world time from now.
+
+    A send NapCat's kernel never confirms fails after its timeout
+    (``Outcome.delay``). In-process callers (``BotLink.call``) read the
+    envelopes at once; transports wait with ``BotLink.handle``/``handle_later``.
+    """
+
+    def __init__(self, frames: list[dict[str, Any]], seconds: float) -> None:
+        super().__init__(frames)
+        self.seconds = seconds
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """One event frame to send: the event, and the text that goes on the wire."""
@@ -109,36 +122,46 @@ class BotLink:
         in ``Simulator.calls_in_flight`` (a quiet simulator has none).
         """
         answer = self.handle_now(action, params, echo)
-        if isinstance(answer, Fault):
+        if isinstance(answer, (Fault, Deferred)):
             return await self.handle_later(answer, action, params, echo)
         return answer
 
     def handle_now(self, action: object, params: object, echo: Any = NO_ECHO
-                   ) -> list[dict[str, Any]] | Fault:
-        """``handle`` without waiting: the envelopes, or the ``delay`` fault that holds the call.
+                   ) -> list[dict[str, Any]] | Fault | Deferred:
+        """``handle`` without waiting: the envelopes, or what holds the call back.
 
-        Every action runs synchronously; only a delay fault makes a call wait.
-        When it returns that fault the call stays counted in flight until the
-        caller has run ``handle_later`` with it (which it must).
+        Every action runs synchronously; a call waits only for a delay fault
+        (returned before the action runs) or a kernel timeout (``Deferred``:
+        ran, answer not due yet). Either way the call stays counted in flight
+        until the caller has run ``handle_later`` with it (which it must).
         """
         name = plain_action_name(action, self.sim.profile)
         fault = self.sim.faults.take_action(self.self_id, self.settings.name, name)
         self.sim.calls_in_flight += 1
         if fault is not None and fault.kind is FaultKind.DELAY:
             return fault
+        held = False
         try:
-            if fault is None:
-                return self._run(action, params, echo, None)
-            return self._faulted(action, params, echo, fault)
+            answer = (self._run(action, params, echo, None) if fault is None
+                      else self._faulted(action, params, echo, fault))
+            held = isinstance(answer, Deferred)
+            return answer
         finally:
-            self.sim.calls_in_flight -= 1
+            if not held:
+                self.sim.calls_in_flight -= 1
 
-    async def handle_later(self, fault: Fault, action: object, params: object, echo: Any
-                           ) -> list[dict[str, Any]]:
-        """Finish a call ``handle_now`` held back with a ``delay`` fault."""
+    async def handle_later(self, held: Fault | Deferred, action: object, params: object,
+                           echo: Any) -> list[dict[str, Any]]:
+        """Finish a call ``handle_now`` held back: wait, then answer."""
         try:
-            await trio.sleep(fault.seconds)
-            return self._run(action, params, echo, fault)
+            if isinstance(held, Deferred):
+                await self.sim.sleep_world(held.seconds)
+                return list(held)
+            await trio.sleep(held.seconds)
+            answer = self._run(action, params, echo, held)
+            if isinstance(answer, Deferred):
+                await self.sim.sleep_world(answer.seconds)
+            return list(answer)
         finally:
             self.sim.calls_in_flight -= 1
 
@@ -165,6 +188,8 @@ class BotLink:
         body = sent[-1]
         result = "ok" if outcome.ok and fault is None else _result(body, outcome.message)
         self._record(outcome.action, params, body, started, fault, result)
+        if outcome.delay:
+            return Deferred(sent, outcome.delay)
         return sent
 
     def _failure(self, action: str, fault: Fault, echo: Any) -> dict[str, Any]:
@@ -240,7 +265,8 @@ class BotLink:
         return event
 
     def heartbeat(self, interval_ms: int) -> dict[str, Any]:
-        event = heartbeat(self.self_id, self.sim.world.now(), interval_ms)
+        event = heartbeat(self.self_id, self.sim.world.now(), interval_ms,
+                          profile=self.sim.profile)
         self.sim.record_frame(self, event)
         return event
 

@@ -10,6 +10,7 @@ import pytest
 from conftest import ADMIN_GROUP, BOT, MEMBER_GROUP, Api, EventLog
 
 from simulator import ManualClock, PermissionDenied, Simulator
+from simulator.onebot.actions._timeout import KERNEL_SEND_TIMEOUT_TEXT
 from simulator.onebot.context import ConnectionSettings
 from simulator.onebot.profiles import Transport
 
@@ -185,13 +186,42 @@ def test_send_msg_routing_errors(api: Api, params: dict[str, Any], error: str) -
     api.fail("send_msg", {**params, "message": "x"}, error)
 
 
+@pytest.mark.parametrize("action", ["send_msg", "send_group_msg", "send_private_msg"])
+@pytest.mark.parametrize(("key", "value"), [
+    ("group_id", "not-a-number"), ("user_id", "12ab"), ("group_id", 1.5),
+    ("group_id", True), ("user_id", [20001]),
+])
+def test_send_with_a_non_numeric_id_is_a_bad_parameter(
+    api: Api, sim: Simulator, action: str, key: str, value: Any
+) -> None:
+    # As get_group_info, and as the README says: not NapCat's late, misleading failure.
+    if action == "send_group_msg" and key == "user_id":
+        value_is_ignored = api.ok(action, {"group_id": ADMIN_GROUP, key: value, "message": "x"})
+        assert "message_id" in value_is_ignored  # send_group_msg drops user_id first
+        return
+    api.fail(action, {key: value, "message": "x"},
+             f"Schema compilation error: Expected number (/{key})", 1400)
+    assert sim.history(group_id=ADMIN_GROUP) == []
+
+
+@pytest.mark.parametrize("absent", [None, "", 0])
+def test_send_ids_nap_cat_reads_as_absent(api: Api, absent: Any) -> None:
+    api.fail("send_msg", {"group_id": absent, "message": "x"}, "请指定正确的 group_id 或 user_id")
+    assert "message_id" in api.ok("send_msg", {"group_id": absent, "user_id": "20001",
+                                               "message": "x"})
+
+
 def test_cannot_speak_when_muted_or_outside(api: Api, sim: Simulator) -> None:
+    # NapCat checks nothing: QQ's kernel never confirms the send and NapCat's call times
+    # out (the wait itself is in test_napcat_fidelity.py; in-process calls answer at once).
     sim.world.groups.create(100400, "外面", 20004)
-    api.fail("send_group_msg", {"group_id": 100400, "message": "x"},
-             "发送消息失败: 10001 不是群100400的成员")
+    for group in (100400, 999999):
+        api.fail("send_group_msg", {"group_id": group, "message": "x"},
+                 KERNEL_SEND_TIMEOUT_TEXT)
     sim.person(20001).mute(ADMIN_GROUP, BOT, 600)
     api.fail("send_group_msg", {"group_id": ADMIN_GROUP, "message": "x"},
-             "发送消息失败: 10001 在群100100中被禁言")
+             KERNEL_SEND_TIMEOUT_TEXT)
+    assert sim.history(group_id=ADMIN_GROUP) == []
     sim.world.accounts.add(30000, "路人")
     api.fail("send_private_msg", {"user_id": 30000, "message": "x"},
              "发送消息失败: 30000 不是好友, 也没有共同的群")
@@ -302,9 +332,24 @@ def test_forward_send_and_read_back(api: Api, sim: Simulator) -> None:
         "message_id", "res_id", "forward_id"}
     carrier = sim.world.messages.get(sent["message_id"])
     assert carrier.segments == [{"type": "forward", "data": {"id": sent["res_id"]}}]
+    assert not sent["res_id"].isdigit()  # NapCat tells a res_id from a message id by that
     by_carrier = api.ok("get_forward_msg", {"message_id": sent["message_id"]})
-    assert by_carrier == api.ok("get_forward_msg", {"id": sent["res_id"]})
+    by_res_id = api.ok("get_forward_msg", {"id": sent["res_id"]})
+    # NapCat gives every inner message one id, hashed with the chat it was read through.
+    ids = {(m["message_id"], m["message_seq"], m["real_id"]) for m in by_carrier["messages"]}
+    other_ids = {m["message_id"] for m in by_res_id["messages"]}
+    assert len(ids) == len(other_ids) == 1 and len(set(next(iter(ids)))) == 1
+    assert next(iter(ids))[0] not in other_ids
+
+    def without_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in m.items() if k not in ("message_id", "message_seq", "real_id")}
+                for m in messages]
+
+    assert without_ids(by_carrier["messages"])[0] == without_ids(by_res_id["messages"])[0]
     first, nested, quote = by_carrier["messages"]
+    # Sent in a group: group messages, as NapCat parses the forward's packet.
+    assert (first["message_type"], first["sub_type"], first["group_id"],
+            first["group_name"]) == ("group", "normal", ADMIN_GROUP, "")
     assert (first["user_id"], first["sender"]["nickname"], first["message"][0]) == (
         20001, "张伟", {"type": "text", "data": {"text": "hello "}})
     assert first["post_type"] == "message" and first["message_format"] == "array"

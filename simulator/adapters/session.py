@@ -12,7 +12,7 @@ Per connection there is one nursery with:
   is synchronous, so a task per request would only add scheduler hops (a
   frame that is not strict JSON is parsed leniently in a worker thread when
   long, and refused past 64 KiB: ``wire.read_json5``). A call
-  held by a ``delay`` fault gets its own task instead (requests may then be
+  held by a ``delay`` fault or a kernel timeout gets its own task instead (requests may then be
   answered out of order, as in NapCat), at most ``MAX_IN_FLIGHT`` at a time;
 * for universal connections, an event pump (bus subscription → rendered
   events) and a heartbeat ticker.
@@ -39,8 +39,8 @@ import trio
 
 from ..bus import Subscription
 from ..faults import Fault
-from ..link import BotLink
-from ..onebot.envelope import failure_frame
+from ..link import BotLink, Deferred
+from ..onebot.envelope import bad_json_frame, failure_frame
 from . import wire
 
 log = logging.getLogger("qqsim.session")
@@ -68,9 +68,9 @@ class FrameTransport(Protocol):
 
 @dataclass(frozen=True)
 class Later:
-    """A request a ``delay`` fault holds: answer it with ``answer_later``."""
+    """A request a ``delay`` fault or a kernel timeout holds: answer it with ``answer_later``."""
 
-    fault: Fault
+    fault: Fault | Deferred
     frame: wire.Frame
 
 
@@ -98,12 +98,12 @@ def answer_frame(
 ) -> list[str] | Later:
     """``answer_now`` for a frame already parsed (``read_request``)."""
     if isinstance(frame, wire.BadJson):
-        return [wire.encode(failure_frame(1400, BAD_JSON_TEXT, link.sim.profile))]
+        return [wire.encode(bad_json_frame(link.sim.profile, BAD_JSON_TEXT))]
     if frame is None:
         log.warning("%s ignored a frame that is not a JSON object: %.80s", link.tag, text)
         return []
     answer = link.handle_now(frame.action, frame.params, frame.echo)
-    if isinstance(answer, Fault):
+    if isinstance(answer, (Fault, Deferred)):
         return Later(answer, frame)
     return [wire.encode(f) for f in answer]
 

@@ -16,16 +16,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidState
+from ..world.faces import FACE_TEXT, face_element
 from .codec import render_cq
 from .context import ActionContext
 from .media import media_url, resolve_media
 
 Seg = dict[str, Any]
 
-# Face ids NapCat's face table knows; others are dropped as NapCat drops them.
-MAX_FACE_ID = 500
 # Types NapCat accepts on send but drops silently.
 _DROPPED = frozenset({"xml", "poke", "miniapp", "onlinefile", "flashtransfer"})
+# Types NapCat sends as an element no receiver gets a segment for: ``location`` goes out
+# as a share-location element with the text "测试" (its lat/lon are ignored), and
+# NapCat's receiving side has no converter for that element.
+_UNSEEN = frozenset({"location"})
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,14 @@ def compose(
 ) -> tuple[list[Seg], str]:
     """Received-form segments and ``raw_message`` for a message sent by ``ctx.self_id``."""
     stored: list[Seg] = []
+    sent = False  # an element went to QQ, even one receivers do not see as a segment
     for segment in segments:
         kind = str(segment.get("type"))
         data = segment.get("data") or {}
         if kind in _DROPPED:
+            continue
+        if kind in _UNSEEN:
+            sent = True
             continue
         converter = _CONVERTERS.get(kind)
         if converter is None:
@@ -57,9 +64,21 @@ def compose(
         converted = converter(ctx, chat, data)
         if converted is not None:
             stored.append(converted)
-    if not stored:
+    if not stored and not sent:
         raise InvalidState("消息体无法解析, 请检查是否发送了不支持的消息类型")
-    return stored, render_cq(stored).strip()
+    return stored, js_trim(render_cq(stored))
+
+
+#: What JavaScript's ``String.prototype.trim`` removes (ECMAScript WhiteSpace and
+#: LineTerminator). NapCat trims ``raw_message`` with it; Python's ``strip()`` differs
+#: (it also removes U+001C-U+001F and U+0085, and keeps U+FEFF).
+JS_WHITESPACE = ("\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                 "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+
+
+def js_trim(text: str) -> str:
+    """``text.trim()`` as JavaScript does it."""
+    return text.strip(JS_WHITESPACE)
 
 
 def _seg(kind: str, **data: Any) -> Seg:
@@ -105,12 +124,10 @@ def _message_by_seq(ctx: ActionContext, chat: Chat, seq: int) -> int | None:
 
 def _face(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:
     face_id = str(data.get("id", ""))
-    if not face_id.isdigit() or int(face_id) > MAX_FACE_ID:
-        return None
-    index = int(face_id)
-    raw = {"faceIndex": index, "faceText": "", "faceType": 2 if index >= 222 else 1}
-    return _seg("face", id=face_id, raw=raw, resultId=data.get("resultId"),
-                chainCount=data.get("chainCount"))
+    if not face_id.isdigit() or int(face_id) not in FACE_TEXT:
+        return None  # NapCat drops a face its table does not know
+    return _seg("face", id=face_id, raw=face_element(int(face_id), data),
+                resultId=data.get("resultId"), chainCount=data.get("chainCount"))
 
 
 def _random_result(sides: int) -> Callable[[ActionContext, Chat, dict[str, Any]], Seg]:
@@ -142,8 +159,20 @@ def _image(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
 
 def _record(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
     media = resolve_media(ctx, media_uri(data), kind="record", name=str(data.get("name") or ""))
-    return _seg("record", file=media.name, path="", url=media_url(media),
-                file_size=str(media.size))
+    return _seg("record", file=media.name, path=_local_path(ctx, media.name, media.data),
+                url=media_url(media), file_size=str(media.size))
+
+
+def _local_path(ctx: ActionContext, name: str, data: bytes | None) -> str:
+    """Where the receiving QQ keeps the file (NapCat's ``element.filePath``): qqsim's
+    storage, where ``get_record`` puts it too; "" without storage or bytes (a URL
+    qqsim remembers but never fetches)."""
+    if data is None:
+        return ""
+    try:
+        return ctx.files.export(name, data)
+    except InvalidState:
+        return ""
 
 
 def _video(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
@@ -216,21 +245,13 @@ def _contact(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
     return _ark("com.tencent.contact.lua", "contact", meta, f"推荐联系人：{name}")
 
 
-def _location(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
-    meta = {"Location.Search": {"lat": str(data.get("lat", "")), "lng": str(data.get("lon", "")),
-                                "name": str(data.get("title", "")),
-                                "address": str(data.get("content", ""))}}
-    return _ark("com.tencent.map", "LocationShare", meta, "[位置]")
-
-
 def _markdown(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
     return _seg("markdown", content=str(data.get("content", "")))
 
 
 def _forward(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
-    forward_id = str(data.get("id", ""))
-    ctx.world.media.forward(forward_id)  # raises if it does not exist
-    return _seg("forward", id=forward_id)
+    # NapCat builds the card from the res_id without checking that it exists.
+    return _seg("forward", id=str(data.get("id", "")))
 
 
 def _node(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
@@ -254,7 +275,6 @@ _CONVERTERS: dict[str, Callable[[ActionContext, Chat, dict[str, Any]], Seg | Non
     "json": _json,
     "music": _music,
     "contact": _contact,
-    "location": _location,
     "markdown": _markdown,
     "forward": _forward,
     "node": _node,

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .draft import Draft, DraftGroup
+from .faces import face_element
 from .generate import Phase, Progress, indexes_deferred, insert_rows
 from .messages import _NT_MSG_ID_BASE, short_message_id
 from .tables import MessageRow, chat_key
@@ -39,7 +40,7 @@ PRIVATE_SHARE = 0.1  # of all messages, when the bots have friends
 MAX_SPAN = 30 * 86400  # history reaches back at most 30 days...
 GAP = 30  # ...and at most 30 s per message on average
 MAX_WORDS = 8
-# Common QQ faces (id < 222: faceType 1, else 2), as NapCat's face table knows them.
+# Common QQ faces, all in QQ's face table (``faces.py``).
 FACES = (14, 13, 4, 5, 21, 63, 66, 76, 98, 99, 124, 176, 178, 179, 182, 212, 264, 277, 285)
 COLUMNS = ("id", "message_id", "chat_type", "chat", "group_id", "sender_id", "peer_id", "seq",
            "time", "segments_json", "raw_message", "recalled", "recalled_by", "temp_source",
@@ -48,16 +49,14 @@ _text = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) wr
 
 
 def _face_json(face: int) -> str:
-    data = {"id": str(face), "raw": {"faceIndex": face, "faceText": "",
-                                     "faceType": 2 if face >= 222 else 1},
-            "resultId": None, "chainCount": None}
+    data = {"id": str(face), "raw": face_element(face), "resultId": None, "chainCount": None}
     return json.dumps({"type": "face", "data": data}, ensure_ascii=False)
 
 
 def _face_raw(face: int) -> str:
-    raw = json.dumps({"faceIndex": face, "faceText": "", "faceType": 2 if face >= 222 else 1},
-                     separators=(",", ":")).replace(",", "&#44;")
-    return f"[CQ:face,id={face},raw={raw}]"
+    # As the CQ codec renders an object value (no face text holds "&", "[" or "]").
+    raw = json.dumps(face_element(face), ensure_ascii=False, separators=(",", ":"))
+    return f"[CQ:face,id={face},raw={raw.replace(',', '&#44;')}]"
 
 
 _FACE_PARTS = [(_face_json(face), _face_raw(face)) for face in FACES]

@@ -12,9 +12,11 @@ from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
 from ...world import Message
+from ..codec import render_cq
+from ..compose import js_trim
 from ..context import ActionContext
 from ..events import message_object
-from .forward import forward_messages
+from .forward import chat_peer, expand_forwards
 
 
 def _number_or_string(value: Any) -> Any:
@@ -60,27 +62,29 @@ def stored_object(
 ) -> dict[str, Any]:
     """A message as NapCat's ``parseMessage`` returns it (history, recent contacts).
 
-    No ``target_id`` (only events carry it). In array form a forward segment
-    gets its ``content`` when ``parse_mult_msg``; ``disable_get_url`` leaves
-    media without download URLs, as NapCat then reports the (here empty)
-    local path instead.
+    No ``target_id`` (only events carry it). A forward segment gets its
+    ``content`` when ``parse_mult_msg``, and NapCat renders ``raw_message`` (the
+    string form's ``message``) from those segments, content included
+    (``parseMessageV2``); ``disable_get_url`` leaves media without download
+    URLs, as NapCat then reports the (here empty) local path instead.
     """
     body = message_object(message, ctx.self_id, ctx.settings, ctx.profile)
     body.pop("target_id", None)
-    if isinstance(body["message"], list):
-        body["message"] = [
-            _segment_view(ctx, s, parse_mult_msg, disable_get_url) for s in body["message"]
-        ]
+    string = not isinstance(body["message"], list)
+    segments = [_segment_view(s, disable_get_url) for s in message.segments]
+    if parse_mult_msg and any(s["type"] == "forward" for s in segments):
+        segments = expand_forwards(ctx, segments, chat_peer(message, ctx.self_id))
+        body["raw_message"] = js_trim(render_cq(segments))
+        if string:
+            body["message"] = body["raw_message"]
+    if not string:
+        body["message"] = segments
     return body
 
 
-def _segment_view(
-    ctx: ActionContext, segment: dict[str, Any], parse_mult_msg: bool, disable_get_url: bool
-) -> dict[str, Any]:
+def _segment_view(segment: dict[str, Any], disable_get_url: bool) -> dict[str, Any]:
     kind, data = segment.get("type"), dict(segment.get("data") or {})
-    if kind == "forward" and parse_mult_msg:
-        data["content"] = forward_messages(ctx, str(data["id"]))
-    elif kind == "image" and disable_get_url and "emoji_id" not in data:
+    if kind == "image" and disable_get_url and "emoji_id" not in data:
         data["url"] = ""
     elif kind == "record" and disable_get_url:
         data.pop("url", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal, TypedDict
 
+from ...errors import NotFound
 from ...world import Group, Member
 from ..context import ActionContext
 from ..params import Bool, Id, Params
@@ -111,14 +112,21 @@ class MemberParams(Params):
 def get_group_member_info(ctx: ActionContext, p: MemberParams) -> MemberInfo:
     """One member's card, role, title, level and mute state."""
     require_user(ctx, p.user_id)
-    bot_group(ctx, p.group_id)
-    return member_info(ctx.world.groups.member(p.group_id, p.user_id), ctx.world.now())
+    member = None
+    if ctx.world.groups.find_member(p.group_id, ctx.self_id) is not None:
+        member = ctx.world.groups.find_member(p.group_id, p.user_id)
+    if member is None:  # GetGroupMemberInfo.ts: one text whatever is missing
+        raise NotFound(f"群({p.group_id})成员{p.user_id}不存在", subject="member")
+    return member_info(member, ctx.world.now())
 
 
 @action("get_group_member_list", origin=Origin.SPEC)
 def get_group_member_list(ctx: ActionContext, p: GroupParams) -> list[MemberInfo]:
     """Every member of a group the bot is in."""
-    bot_group(ctx, p.group_id)
+    if ctx.world.groups.find_member(p.group_id, ctx.self_id) is None:
+        # GetGroupMemberList.ts: the kernel has no member list to give.
+        raise NotFound(f"Failed to get group member list for group {p.group_id}",
+                       subject="group")
     now = ctx.world.now()
     return [member_info(m, now) for m in ctx.world.groups.members(p.group_id)]
 
@@ -164,14 +172,13 @@ def get_group_honor_info(ctx: ActionContext, p: HonorParams) -> dict[str, object
     )
     wanted = {p.type} if p.type != "all" else {"talkative", "performer", "legend", "emotion"}
     result: dict[str, object] = {"group_id": p.group_id, "current_talkative": {}}
-    if "talkative" in wanted and today:
-        uid, count = today.most_common(1)[0]
-        if uid in names:
-            result["current_talkative"] = {"user_id": uid, "nickname": names[uid],
-                                           "avatar": avatar_url(uid), "day_count": count}
     lists = {"talkative": (today, "今日发言"), "performer": (week, "本周发言"),
              "legend": (ever, "累计发言"), "emotion": (faces, "表情")}
     for key, (counts, label) in lists.items():
         result[f"{key}_list"] = ranked(counts, label) if key in wanted else []
+    talkative = result["talkative_list"]
+    if isinstance(talkative, list) and talkative:
+        # NapCat's WebApi.getGroupHonorInfo: the first entry of the list, same keys.
+        result["current_talkative"] = talkative[0]
     result["strong_newbie_list"] = []  # NapCat never fills it
     return result

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from typing import Literal, TypedDict
+from typing import TypedDict
 
-from ...errors import NotFound
+from ...errors import InvalidState, NotFound
 from ..context import ActionContext
 from ..media import media_url
 from ..params import NoParams, Params, Str
@@ -21,8 +21,11 @@ class Status(TypedDict):
 
 @action("get_status", origin=Origin.SPEC)
 def get_status(ctx: ActionContext, p: NoParams) -> Status:
-    """Whether the bot is online (NapCat's stat object is empty)."""
-    return {"online": True, "good": True, "stat": {}}
+    """Whether the bot is online: logged out by ``bot_exit``, it is not (``stat`` is empty).
+
+    NapCat reads ``selfInfo.online`` and always says ``good``.
+    """
+    return {"online": ctx.world.accounts.is_online(ctx.self_id), "good": True, "stat": {}}
 
 
 class VersionInfo(TypedDict):
@@ -163,11 +166,34 @@ def get_image(ctx: ActionContext, p: FileParams) -> MediaFile:
     return media_file(ctx, p, "image", None)
 
 
+#: The formats GetRecord.ts converts to; its schema takes any string.
+RECORD_FORMATS = ("mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac")
+
+
 class RecordParams(FileParams):
-    out_format: Literal["mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac"]
+    out_format: Str
 
 
 @action("get_record", origin=Origin.SPEC)
 def get_record(ctx: ActionContext, p: RecordParams) -> MediaFile:
-    """A voice message's file named in ``out_format`` (bytes are not transcoded)."""
-    return media_file(ctx, p, "record", p.out_format)
+    """A voice message's file converted to ``out_format`` (bytes are not transcoded).
+
+    As GetRecord.ts: the file is found first; the converted copy is the
+    downloaded path plus ``.<out_format>`` (``X.amr.mp3``), given as ``file``
+    and ``url``, with ``base64``; ``file_name`` stays the voice's own name. An
+    empty ``out_format`` converts nothing.
+    """
+    name = p.file or p.file_id
+    media = ctx.world.media.find(name) if name else None
+    if media is None or media.kind != "record":
+        raise NotFound("file not found")
+    data = media.data or b""
+    if not p.out_format:
+        path = ctx.files.export(media.name, data)
+        return {"file": path, "url": path, "file_size": str(media.size),
+                "file_name": media.name}
+    if p.out_format not in RECORD_FORMATS:
+        raise InvalidState("转换失败 out_format 字段可能格式不正确")
+    path = ctx.files.export(f"{media.name}.{p.out_format}", data)
+    return {"file": path, "url": path, "file_size": str(media.size), "file_name": media.name,
+            "base64": base64.b64encode(data).decode()}
