@@ -112,7 +112,6 @@ NAPCAT_JSON = """
     websocketServers: [{name: "w", enable: true, host: "127.0.0.1", port: 0, token: "t"}],
     websocketClients: [{name: "r", enable: true, url: "%(reverse)s", token: "t"}],
     plugins: [{name: "p", enable: true}],
-    websocketServers_disabled: [],
   },
   musicSignUrl: "",
 }

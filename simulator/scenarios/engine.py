@@ -47,6 +47,8 @@ class ScenarioResult:
     line: int | None = None
     kind: str | None = None
     entries: list[Entry] = field(default_factory=list)
+    #: What the bot under test printed while the scenario ran (when qqsim started it).
+    bot_output: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -203,8 +205,8 @@ async def run_scenario(sim: Simulator, loaded: LoadedScenario, *, bot: int | Non
         await _play(run, result)
         if result.passed:
             run.expect.check_nevers()
-    except ExpectationFailed as failure:
-        result.status, result.message = "failed", failure.report
+    except ExpectationFailed as failure:  # the whole transcript goes with the result
+        result.status, result.message = "failed", failure.summary
     finally:
         run.expect.close()
         sim.transcript.add("result", status=result.status, step=result.step)

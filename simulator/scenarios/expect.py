@@ -82,8 +82,10 @@ class Expectations:
         if entry["kind"] == "action" and (self.bot is None or entry["bot"] == self.bot):
             self.calls.append(Call.of(entry))
         elif entry["kind"] == "world" and entry["type"] == "MessageCreated":
-            message = entry["facts"]["message"]
-            if self.bot is None or message["sender_id"] == self.bot:
+            sender = entry["facts"]["message"]["sender_id"]
+            # Any bot when none is named: a person's own message is never the bot's reply.
+            if sender == self.bot or (self.bot is None
+                                      and sender in self.sim.world.accounts.bot_ids()):
                 self.said.append(Said.of(entry))
 
     # -- calls ---------------------------------------------------------------------
@@ -100,7 +102,7 @@ class Expectations:
         """Wait until the bot makes a call matching ``pattern``; consume and return it."""
         found = await self._wait(lambda: self._first(pattern), within)
         if found is None:
-            raise ExpectationFailed(self._call_report(pattern, within, self.calls))
+            raise self._call_report(pattern, within, self.calls)
         self._used_calls.add(found.n)
         return found
 
@@ -131,9 +133,8 @@ class Expectations:
             previous = partial[index - 1] if index > 0 else None
             after = previous.n if previous is not None else 0
             later = [c for c in self.calls if c.n > after]
-            raise ExpectationFailed(self._call_report(
-                patterns[index], within, later,
-                lead=f"call {index + 1} of {len(patterns)} in order"))
+            raise self._call_report(patterns[index], within, later,
+                                    lead=f"call {index + 1} of {len(patterns)} in order")
         self._used_calls.update(c.n for c in found)
         return found
 
@@ -143,9 +144,8 @@ class Expectations:
         found = await self._wait(lambda: self._assign(patterns), within)
         if found is None:
             unmatched = self._unassignable(patterns)
-            raise ExpectationFailed(self._call_report(
-                patterns[unmatched], within, self.calls,
-                lead=f"call {unmatched + 1} of {len(patterns)} in any order"))
+            raise self._call_report(patterns[unmatched], within, self.calls,
+                                    lead=f"call {unmatched + 1} of {len(patterns)} in any order")
         self._used_calls.update(c.n for c in found)
         return found
 
@@ -197,11 +197,9 @@ class Expectations:
     def _raise_if_seen(self, pattern: ActionPattern, mark: int) -> None:
         seen = next((c for c in self.calls if c.n > mark and match_action(c, pattern).ok), None)
         if seen is not None:
-            raise ExpectationFailed("\n".join([
-                f"expected never: {pattern.describe()}",
-                f"but the bot did: {seen.describe()}",
-                "transcript around it:", self._context(seen.n),
-            ]))
+            raise _failed([f"expected never: {pattern.describe()}",
+                           f"but the bot did: {seen.describe()}"],
+                          ["transcript around it:", self._context(seen.n)])
 
     # -- messages and state --------------------------------------------------------
 
@@ -219,12 +217,12 @@ class Expectations:
             nearest = _nearest(candidates, lambda s: match_message(s, pattern))
             if nearest is None:
                 lines.append("but the bot posted no message")
-                lines += ["transcript (latest):", self._context(self.sim.transcript.last)]
+                context = ["transcript (latest):", self._context(self.sim.transcript.last)]
             else:
                 said, match = nearest
-                lines += [f"nearest: {said.describe()}", *[f"  - {m}" for m in match.misses],
-                          "transcript around it:", self._context(said.n)]
-            raise ExpectationFailed("\n".join(lines))
+                lines += [f"nearest: {said.describe()}", *[f"  - {m}" for m in match.misses]]
+                context = ["transcript around it:", self._context(said.n)]
+            raise _failed(lines, context)
         self._used_said.add(found.n)
         return found
 
@@ -234,11 +232,9 @@ class Expectations:
         found = await self._wait(lambda: True if check()[0] else None, within)
         if found is None:
             actual = check()[1]
-            raise ExpectationFailed("\n".join([
-                f"expected the world: {description} (within {self._within(within):g}s)",
-                f"but: {actual}", "transcript (latest):",
-                self._context(self.sim.transcript.last),
-            ]))
+            raise _failed([f"expected the world: {description} "
+                           f"(within {self._within(within):g}s)", f"but: {actual}"],
+                          ["transcript (latest):", self._context(self.sim.transcript.last)])
 
     # -- helpers -------------------------------------------------------------------
 
@@ -254,7 +250,7 @@ class Expectations:
         return find()
 
     def _call_report(self, pattern: ActionPattern, within: float | None,
-                     candidates: Iterable[Call], lead: str = "") -> str:
+                     candidates: Iterable[Call], lead: str = "") -> ExpectationFailed:
         pool = [c for c in candidates if c.n not in self._used_calls]
         head = f"expected{' ' + lead if lead else ''}: {pattern.describe()}"
         lines = [f"{head} (within {self._within(within):g}s)"]
@@ -262,18 +258,23 @@ class Expectations:
         if nearest is None:
             lines.append("but the bot made no other call" if self.calls
                          else "but the bot made no call at all")
-            lines += ["transcript (latest):", self._context(self.sim.transcript.last)]
+            context = ["transcript (latest):", self._context(self.sim.transcript.last)]
         else:
             call, match = nearest
-            lines += [f"nearest: {call.describe()}", *[f"  - {m}" for m in match.misses],
-                      "transcript around it:", self._context(call.n)]
-        return "\n".join(lines)
+            lines += [f"nearest: {call.describe()}", *[f"  - {m}" for m in match.misses]]
+            context = ["transcript around it:", self._context(call.n)]
+        return _failed(lines, context)
 
     def _context(self, n: int) -> str:
         entries = self.sim.transcript.around(n)
         origin = entries[0]["time"] if entries else 0
         text = render_text(entries, origin)
         return "\n".join("  " + line for line in text.splitlines()) or "  (empty)"
+
+
+def _failed(lines: list[str], context: list[str]) -> ExpectationFailed:
+    """The failure: ``lines`` say what went wrong, ``context`` is the transcript near it."""
+    return ExpectationFailed("\n".join(lines + context), summary="\n".join(lines))
 
 
 def _nearest(items: Sequence[Any], compare: Callable[[Any], Match]) -> tuple[Any, Match] | None:

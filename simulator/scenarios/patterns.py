@@ -21,11 +21,16 @@ Segment = Mapping[str, Any]
 
 
 class ExpectationFailed(AssertionError):
-    """An expectation did not hold; ``str()`` is the whole report."""
+    """An expectation did not hold; ``str()`` is the whole report.
 
-    def __init__(self, report: str) -> None:
+    ``summary`` is the report without its excerpt of the transcript, for a
+    report that shows the whole transcript anyway (a failed scenario).
+    """
+
+    def __init__(self, report: str, summary: str | None = None) -> None:
         super().__init__(report)
         self.report = report
+        self.summary = report if summary is None else summary
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ or the ``--config`` onebot11.json), optionally starts the bot under test with
 ``QQSIM_TOKEN`` and ``QQSIM_BOT_ID``), waits for it to connect, and then runs
 each scenario on a fresh world built in place (``Simulator.reset``), so the
 bot keeps its connection from one scenario to the next. Each scenario prints
-its result, and its transcript when it fails (``--verbose``: always);
+its result, and its transcript and what the bot printed meanwhile (its
+output is captured, never mixed into the results) when it fails
+(``--verbose``: always);
 ``--transcript-dir`` keeps every transcript as JSON lines, ``--junit`` writes
 JUnit XML.
 
@@ -21,22 +23,34 @@ import logging
 import os
 import re
 import shlex
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import trio
 
 from ..config import OneBotConfig, SimulatorConfig, default_onebot_config, load_onebot_config
+from ..coverage import text_report, write_reports
 from ..errors import ConfigError
+from ..lint import parse_ignore
+from ..lint.report import lint_entries, lint_line
+from ..lint.report import summary as lint_summary
+from .bot_output import (
+    BotNotConnected,
+    BotOutput,
+    render_tail,
+    run_bot,
+    wait_connected_or_exit,
+)
 from .engine import ScenarioResult, run_scenario, world_spec
 from .junit import write_junit
 from .loader import LoadedScenario, ScenarioError, load_file
 from .transcript import render_text, write_jsonl
+
+if TYPE_CHECKING:
+    from ..app import Simulator
 
 log = logging.getLogger("qqsim.test")
 
@@ -59,6 +73,10 @@ class TestOptions:
     token: str = ""
     connect_timeout: float = 30.0
     verbose: bool = False
+    #: Lint rules not to check, comma-separated (``simulator.lint.RULES``).
+    lint_ignore: str = ""
+    #: A folder for the coverage report (``qqsim-coverage.json`` and ``.html``).
+    coverage: str | None = None
     out: TextIO = field(default_factory=lambda: sys.stdout)
 
 
@@ -105,10 +123,6 @@ def run_tests(options: TestOptions) -> int:
     return EXIT_PASSED if all(r.passed for r in everything) else EXIT_FAILED
 
 
-class BotNotConnected(Exception):
-    """The bot under test did not connect (or its command ended first)."""
-
-
 def _find(exc: BaseException, kinds: tuple[type[Exception], ...]) -> Exception | None:
     if isinstance(exc, kinds):
         return exc
@@ -148,25 +162,45 @@ async def _run_loaded(options: TestOptions, loaded: list[LoadedScenario]) -> lis
         (a.user_id for a in spec.accounts if a.bot), None)
     if bot is None:
         raise ConfigError(f"{first.source}: its world has no bot account")
+    ignored = parse_ignore(options.lint_ignore)
     sim = Simulator(simulator_config(options, bot), spec=spec)
+    output = BotOutput()  # the bot's own output: in the results, not mixed with them
+    sim.lint.silence(*ignored)
     try:
         async with trio.open_nursery() as nursery:
             endpoints = await nursery.start(sim.run)
             urls = {e.kind: e.url for e in endpoints}
             _print_endpoints(options, bot, urls)
             if options.bot_cmd:
-                await nursery.start(_run_bot, options, _bot_env(options, bot, urls))
-            await _wait_for_bot(sim, bot, options, first_time=True)
+                print(f"  starting the bot: {options.bot_cmd}", file=options.out, flush=True)
+                await nursery.start(run_bot, shlex.split(options.bot_cmd),
+                                    _bot_env(options, bot, urls), output, STOP_GRACE)
+            await _wait_for_bot(sim, bot, options, output, first_time=True)
             results = []
-            for scenario in loaded:
-                await _wait_for_bot(sim, bot, options)
+            for index, scenario in enumerate(loaded):
+                try:
+                    await _wait_for_bot(sim, bot, options, output)
+                except BotNotConnected as gone:  # the rest cannot run: say so, keep results
+                    results += [_not_run(options, s, gone) for s in loaded[index:]]
+                    break
+                mark = output.mark()
                 result = await run_scenario(sim, scenario, bot=bot)
+                result.bot_output = output.since(mark)  # what it printed meanwhile
                 _print_result(options, result)
                 results.append(result)
             nursery.cancel_scope.cancel()
+        if options.coverage:
+            _report_coverage(options, sim)
     finally:
         sim.close()
     return results
+
+
+def _report_coverage(options: TestOptions, sim: Simulator) -> None:
+    coverages = sim.coverage.coverages
+    print(text_report(coverages), file=options.out)
+    for path in write_reports(coverages, Path(options.coverage or ".")):
+        print(f"  coverage: {path}", file=options.out)
 
 
 def _bot_env(options: TestOptions, bot: int, urls: dict[str, str]) -> dict[str, str]:
@@ -178,36 +212,7 @@ def _bot_env(options: TestOptions, bot: int, urls: dict[str, str]) -> dict[str, 
     return env
 
 
-async def _run_bot(options: TestOptions, env: dict[str, str], *,
-                   task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-    """Run the bot command until cancelled; stop it gently, then kill it."""
-    assert options.bot_cmd is not None
-    command = shlex.split(options.bot_cmd)
-    print(f"  starting the bot: {options.bot_cmd}", file=options.out, flush=True)
-    async with trio.open_nursery() as nursery:
-        process: trio.Process = await nursery.start(partial(
-            trio.run_process, command, env=env, check=False, stdin=subprocess.DEVNULL))
-        task_status.started()
-        try:
-            await process.wait()
-            raise BotNotConnected(f"the bot command exited with status {process.returncode}")
-        finally:
-            with trio.CancelScope(shield=True):
-                await _stop(process)
-
-
-async def _stop(process: trio.Process) -> None:
-    if process.returncode is not None:
-        return
-    process.terminate()
-    with trio.move_on_after(STOP_GRACE):
-        await process.wait()
-    if process.returncode is None:
-        process.kill()
-        await process.wait()
-
-
-async def _wait_for_bot(sim: object, bot: int, options: TestOptions, *,
+async def _wait_for_bot(sim: object, bot: int, options: TestOptions, output: BotOutput, *,
                         first_time: bool = False) -> None:
     from ..app import Simulator
 
@@ -217,10 +222,17 @@ async def _wait_for_bot(sim: object, bot: int, options: TestOptions, *,
     if first_time:
         print(f"  waiting for bot {bot} to connect (up to {options.connect_timeout:g}s)",
               file=options.out, flush=True)
-    with trio.move_on_after(options.connect_timeout) as scope:
-        await sim.wait_connected(bot)
-    if scope.cancelled_caught:
-        raise BotNotConnected(f"bot {bot} did not connect within {options.connect_timeout:g}s")
+    connected = await wait_connected_or_exit(sim, bot, output, options.connect_timeout)
+    if not connected:
+        said = f"; its output:\n{render_tail(output.since(0))}" if options.bot_cmd else ""
+        raise BotNotConnected(f"bot {bot} did not connect within "
+                              f"{options.connect_timeout:g}s{said}")
+
+
+def _not_run(options: TestOptions, loaded: LoadedScenario, why: Exception) -> ScenarioResult:
+    result = ScenarioResult(loaded.name, loaded.source, "error", 0.0, f"not run: {why}")
+    _print_result(options, result)
+    return result
 
 
 def _print_endpoints(options: TestOptions, bot: int, urls: dict[str, str]) -> None:
@@ -235,9 +247,16 @@ def _print_result(options: TestOptions, result: ScenarioResult) -> None:
     print(("✓ " if result.passed else "✗ ") + result.headline(), file=out)
     if result.message:
         print(_indent(result.message), file=out)
+    for entry in lint_entries(result.entries):
+        print(_indent(lint_line(entry)), file=out)
     if result.entries and (options.verbose or not result.passed):
         print("  transcript:", file=out)
         print(_indent(transcript_text(result), 4), file=out)
+    if result.bot_output and (options.verbose or not result.passed):
+        print("  bot output:", file=out)
+        lines = result.bot_output
+        print(_indent("\n".join("  | " + line for line in lines) if options.verbose
+                      else render_tail(lines), 2), file=out)
     out.flush()
 
 
@@ -263,6 +282,9 @@ def _finish(options: TestOptions, results: list[ScenarioResult]) -> None:
     errors = sum(r.status == "error" for r in results)
     print(f"{len(results)} scenarios: {passed} passed, {failed} failed, {errors} errors",
           file=options.out, flush=True)
+    lints = lint_summary([r.entries for r in results])
+    if lints:
+        print(lints, file=options.out, flush=True)
 
 
 def _file_name(name: str) -> str:

@@ -8,11 +8,13 @@ objects.
     options.py       QQSimOptions: world, profile, bots, transports, clock
     host.py          where the simulator runs: its own trio thread, or the test's loop
     facade.py        QQSim / AsyncQQSim: act, read, wait, start bots, run scenarios
-    expectations.py  expectations built then checked, with the scenario engine's reports
+    expectations.py  the scenario steps' expectations in Python, built then checked
     waits.py         bounded waits, quiet, transcript tails for failures
     process.py       the bot under test as a separate process
+    nonebot.py       NoneBot2 in-process: started once per session, connected per test
     session.py       open_qqsim / open_async_qqsim / open_trio_qqsim
-    plugin.py        the pytest wiring (fixture, marker, report section)
+    plugin.py        the pytest wiring (fixture, marker, report sections)
+    scenario_items.py  *.qqsim.yaml scenario files collected as pytest tests
 
 Names are imported on first use, so loading the pytest plugin stays cheap.
 """

@@ -29,6 +29,7 @@ import trio
 
 from ..adapters import start_adapter
 from ..config import WebsocketClientConfig
+from ..scenarios.bot_output import render_tail
 from .waits import first_of, real_sleep, with_transcript
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class BotFailed(AssertionError):
     """The bot process exited, or did not connect in time."""
 
     shows_transcript = True
+    shows_bot_output = True  # its message ends with the bot's output
 
 
 @dataclass
@@ -71,8 +73,9 @@ class BotProcess:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
     def output_tail(self, lines: int = OUTPUT_TAIL) -> str:
-        text = self.output().splitlines()[-lines:]
-        return "\n".join("  | " + line for line in text) or "  | (no output)"
+        """The last ``lines`` lines of its output, from the start of its last traceback
+        if that began earlier, each prefixed ``  | ``."""
+        return render_tail(self.output().splitlines(), lines)
 
 
 def bot_env(sim: Simulator, bot: int, token: str) -> dict[str, str]:

@@ -35,7 +35,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
-from .draft import Draft, draw_world
+from .draft import FIRST_BOT, FIRST_PERSON, Draft, draw_world
 from .spec import AccountSpec, GroupSpec, MemberSpec, WorldSpec, _Spec
 from .tables import AccountRow, FriendshipRow, GroupRow, MemberRow
 
@@ -43,6 +43,11 @@ if TYPE_CHECKING:
     from .world import World
 
 log = logging.getLogger(__name__)
+
+#: Beyond these, a world is not worth building: 100k people take seconds and ~140 MB, so
+#: 10M would take minutes and ~14 GB; group ids (100001...) stay below the people's range.
+MAX_PEOPLE = 10_000_000
+MAX_GROUPS = 1_000_000
 
 #: Accounts are registered a year before the world starts (as ``Accounts.add`` does).
 REG_AGE_SECONDS = 86400 * 365
@@ -52,9 +57,9 @@ class GenerateParams(_Spec):
     """What ``qqsim run --generate`` takes; the same values give the same world."""
 
     seed: int
-    people: int = Field(default=50, ge=0)
-    groups: int = Field(default=5, ge=0)
-    bots: int = Field(default=1, ge=0)
+    people: int = Field(default=50, ge=0, le=MAX_PEOPLE)
+    groups: int = Field(default=5, ge=0, le=MAX_GROUPS)
+    bots: int = Field(default=1, ge=0, le=FIRST_PERSON - FIRST_BOT)
     group_size: int = Field(default=20, ge=1)
     locale: str = "zh_CN"
     #: Messages of history to fill in (group chats and bot-friend private chats).
@@ -73,7 +78,11 @@ class GenerateParams(_Spec):
     @model_validator(mode="after")
     def _groups_need_people(self) -> GenerateParams:
         if self.groups and not self.people:
-            raise ValueError("generated groups need people (an owner at least)")
+            raise ValueError(f"{self.groups} groups need people to own them: generate at "
+                             "least one person (--people)")
+        if self.messages and not self.groups and not (self.people and self.bots):
+            raise ValueError(f"{self.messages} messages need a chat to go to: generate "
+                             "groups (--groups), or people and a bot to befriend them")
         return self
 
 

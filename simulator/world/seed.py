@@ -5,16 +5,17 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections import OrderedDict
+from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from ..clock import Clock, ManualClock
 from ..errors import ConfigError
 from ..storable import NotUtf8, decode_utf8
+from ..yaml_places import FileProblems, Problem, known_keys, parse, validation_problems
 from .core import copy_database
 from .generate import GeneratedSpec, populate_world
 from .spec import WorldSpec, refuse_unstorable
@@ -45,17 +46,28 @@ def seed_path(name_or_path: str) -> Path | Traversable:
 
 
 def load_spec(name_or_path: str = DEFAULT_SEED) -> WorldSpec:
+    """The world a seed file describes; each mistake in it is a line of the
+    ``ConfigError``, ``file:line:column: where: what`` (as in scenario files)."""
     path = seed_path(name_or_path)
+    source = str(path)
     try:
         text = decode_utf8(path.read_bytes())
     except NotUtf8 as exc:
         raise ConfigError(f"{path}:{exc.line}: {exc}") from None
+    data, tree = parse(text, source)
+    refuse_unstorable(data, text, source)  # one line, with the line number
+    if not isinstance(data, dict):
+        raise FileProblems(source, [Problem(1, 1, "", "a seed file is a mapping "
+                                            "(accounts:, friends:, groups:)")])
     try:
-        data = yaml.safe_load(text)
-        refuse_unstorable(data, text, str(path))  # one line, with the line number
         return WorldSpec.model_validate(data)
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+    except ValidationError as exc:
+        raise FileProblems(source, validation_problems(exc, tree, _seed_keys())) from None
+
+
+@cache
+def _seed_keys() -> frozenset[str]:
+    return known_keys(WorldSpec)
 
 
 #: Seeded databases kept to copy from, by (spec, start time). Building a world costs

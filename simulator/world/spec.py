@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..errors import ConfigError
 from ..storable import KeyPath, dotted, find_unstorable
@@ -64,19 +65,90 @@ class WorldSpec(_Spec):
         return value
 
     @model_validator(mode="after")
-    def _references_exist(self) -> WorldSpec:
-        known = {a.user_id for a in self.accounts}
-        if len(known) != len(self.accounts):
-            raise ValueError("two accounts share a user_id")
-        for a, b in self.friends:
-            if a not in known or b not in known:
-                raise ValueError(f"friendship ({a}, {b}) names an unknown account")
-        for group in self.groups:
-            missing = [group.owner, *[m.user_id for m in group.members]]
-            unknown = [uid for uid in missing if uid not in known]
-            if unknown:
-                raise ValueError(f"group {group.group_id} names unknown accounts {unknown}")
+    def _consistent(self) -> WorldSpec:
+        # Each mistake the world would refuse while being built (a member listed twice
+        # ends in "已在群中"), found first and said with its place: ``ctx["path"]`` leads
+        # a file's reader to the line (``yaml_places``).
+        found = first_inconsistency(self)
+        if found is not None:
+            path, problem = found
+            raise PydanticCustomError("world_inconsistent", "{problem}",
+                                      {"problem": problem, "path": path})
         return self
+
+
+Inconsistency = tuple[KeyPath, str]
+
+
+def first_inconsistency(spec: WorldSpec) -> Inconsistency | None:
+    """The first thing in ``spec`` that no world can hold, and where it is."""
+    return next(iter([*_account_problems(spec), *_friend_problems(spec),
+                      *_group_problems(spec)]), None)
+
+
+def _account_problems(spec: WorldSpec) -> list[Inconsistency]:
+    seen: dict[int, int] = {}
+    out: list[Inconsistency] = []
+    for index, account in enumerate(spec.accounts):
+        if account.user_id in seen:
+            out.append((("accounts", index, "user_id"), f"account {account.user_id} is listed "
+                        f"twice (first as accounts[{seen[account.user_id]}])"))
+        seen.setdefault(account.user_id, index)
+    return out
+
+
+def _friend_problems(spec: WorldSpec) -> list[Inconsistency]:
+    known = {a.user_id for a in spec.accounts}
+    pairs: set[frozenset[int]] = set()
+    out: list[Inconsistency] = []
+    for index, (a, b) in enumerate(spec.friends):
+        unknown = [uid for uid in (a, b) if uid not in known]
+        if unknown:
+            out.append((("friends", index), f"friendship [{a}, {b}] names an unknown "
+                        f"account {unknown[0]} (not in accounts)"))
+        elif a == b:
+            out.append((("friends", index), f"{a} cannot be their own friend"))
+        elif frozenset((a, b)) in pairs:
+            out.append((("friends", index), f"{a} and {b} are listed as friends twice"))
+        pairs.add(frozenset((a, b)))
+    return out
+
+
+def _group_problems(spec: WorldSpec) -> list[Inconsistency]:
+    known = {a.user_id for a in spec.accounts}
+    groups: set[int] = set()
+    out: list[Inconsistency] = []
+    for index, group in enumerate(spec.groups):
+        where: KeyPath = ("groups", index)
+        if group.group_id in groups:
+            out.append(((*where, "group_id"), f"group {group.group_id} is listed twice"))
+        groups.add(group.group_id)
+        if group.owner not in known:
+            out.append(((*where, "owner"), f"the owner {group.owner} of group "
+                        f"{group.group_id} is not in accounts"))
+        out += _member_problems(group, where, known)
+    return out
+
+
+def _member_problems(group: GroupSpec, where: KeyPath, known: set[int]) -> list[Inconsistency]:
+    seen: dict[int, int] = {}
+    out: list[Inconsistency] = []
+    for index, member in enumerate(group.members):
+        uid, place = member.user_id, (*where, "members", index)
+        if uid not in known:
+            out.append((place, f"member {uid} of group {group.group_id} is not in accounts"))
+        elif uid == group.owner:
+            out.append((place, f"{uid} owns group {group.group_id}, so is a member already: "
+                        "drop it from members"))
+        elif uid in seen:
+            out.append((place, f"{uid} is listed twice in group {group.group_id} (first as "
+                        f"members[{seen[uid]}])"))
+        seen.setdefault(uid, index)
+    if len(group.members) + 1 > group.max_member_count:
+        out.append(((*where, "members"), f"group {group.group_id} lists "
+                    f"{len(group.members) + 1} members with its owner, over its "
+                    f"max_member_count {group.max_member_count}"))
+    return out
 
 
 def refuse_unstorable(data: object, text: str, source: str) -> None:

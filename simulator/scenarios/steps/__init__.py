@@ -50,7 +50,7 @@ def step(name: str, args: Any, *, bare: bool = False) -> Callable[[StepRunner], 
 def _register_all() -> None:
     import importlib
 
-    for module in ("people", "control", "checks"):  # importing one registers its kinds
+    for module in ("people", "control", "checks", "snapshots"):  # importing one registers its kinds
         importlib.import_module(f"{__name__}.{module}")
 
 

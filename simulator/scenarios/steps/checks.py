@@ -10,7 +10,7 @@ and consumes what it matched.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import Field, model_validator
 
@@ -19,7 +19,25 @@ from ..model import Args, Duration, MessageRef
 from . import step
 
 if TYPE_CHECKING:
+    from ...app import Simulator
     from ..engine import ScenarioRun
+
+
+class Refs(Protocol):
+    """What building a pattern or a state check needs: a scenario run, or a test's
+    ``qqsim.expect`` (where names given with ``as:`` do not exist and ids are given)."""
+
+    @property
+    def sim(self) -> Simulator: ...
+
+    @property
+    def bot(self) -> int | None: ...
+
+    def message_id(self, ref: int | str) -> int: ...
+
+    def request_state(self, name: str) -> str: ...
+
+    def substitute(self, value: Any) -> Any: ...
 
 
 class TextArgs(Args):
@@ -29,7 +47,7 @@ class TextArgs(Args):
     at: list[int | Literal["all"]] | int | None = Field(None, description="mentioned accounts")
     reply_to: MessageRef | None = Field(None, description="the quoted message")
 
-    def text_pattern(self, run: ScenarioRun) -> TextPattern:
+    def text_pattern(self, run: Refs) -> TextPattern:
         at = [] if self.at is None else self.at if isinstance(self.at, list) else [self.at]
         return TextPattern(
             text=self.text, contains=self.contains, regex=self.regex,
@@ -47,7 +65,7 @@ class CallArgs(TextArgs):
     user: int | None = Field(None, description="shorthand for params.user_id")
     ok: bool | None = Field(None, description="whether the call succeeded")
 
-    def pattern(self, run: ScenarioRun) -> ActionPattern:
+    def pattern(self, run: Refs) -> ActionPattern:
         params = dict(run.substitute(self.params))
         if self.group is not None:
             params["group_id"] = self.group
@@ -95,14 +113,14 @@ async def expect_any_order(run: ScenarioRun, args: list[CallArgs] | OrderedArgs)
 
 
 class NeverArgs(CallArgs):
-    during: Duration = Field(0.5, alias="for", description="how long to watch (real time)")
+    within: Duration = Field(0.5, description="how long to watch (real time)")
     until_end: bool = Field(False, description="keep watching until the scenario ends")
 
 
 @step("expect_never", NeverArgs)
 async def expect_never(run: ScenarioRun, args: NeverArgs) -> None:
-    """The bot makes no such call for ``for`` (``until_end``: until the scenario ends)."""
-    await run.expect.never(args.pattern(run), during=args.during, until_end=args.until_end)
+    """The bot makes no such call within ``within`` (``until_end``: until the scenario ends)."""
+    await run.expect.never(args.pattern(run), during=args.within, until_end=args.until_end)
 
 
 class MessageArgs(TextArgs):
@@ -190,12 +208,18 @@ Check = Callable[[], tuple[bool, str]]
 @step("expect_state", StateArgs)
 async def expect_state(run: ScenarioRun, args: StateArgs) -> None:
     """The world is in a state (muted, approved, recalled...), now or within ``within``."""
+    check, description = state_check(run, args)
+    await run.expect.state(check, description, within=args.within)
+
+
+def state_check(run: Refs, args: StateArgs) -> tuple[Check, str]:
+    """The check behind ``args`` (it returns: holds, what the world says) and its wording."""
     key, value = args.condition
     negate = key.startswith("not_")
     check, description = _STATE_CHECKS[key.removeprefix("not_")](run, value)
     if negate:
         check, description = _negated(check), f"not ({description})"
-    await run.expect.state(check, description, within=args.within)
+    return check, description
 
 
 def _negated(check: Check) -> Check:
@@ -206,7 +230,7 @@ def _negated(check: Check) -> Check:
     return negated
 
 
-def _member_check(run: ScenarioRun, value: Member, what: str,
+def _member_check(run: Refs, value: Member, what: str,
                   test: Callable[[Any], tuple[bool, str]]) -> tuple[Check, str]:
     def check() -> tuple[bool, str]:
         member = run.sim.world.groups.find_member(value.group, value.user)
@@ -217,7 +241,7 @@ def _member_check(run: ScenarioRun, value: Member, what: str,
     return check, f"{value.user} {what} in group {value.group}"
 
 
-def _muted(run: ScenarioRun, value: Member) -> tuple[Check, str]:
+def _muted(run: Refs, value: Member) -> tuple[Check, str]:
     def test(member: Any) -> tuple[bool, str]:
         now = run.sim.world.clock.now()
         if member.muted_at(now):
@@ -228,7 +252,7 @@ def _muted(run: ScenarioRun, value: Member) -> tuple[Check, str]:
     return _member_check(run, value, "is muted", test)
 
 
-def _whole_muted(run: ScenarioRun, group_id: int) -> tuple[Check, str]:
+def _whole_muted(run: Refs, group_id: int) -> tuple[Check, str]:
     def check() -> tuple[bool, str]:
         muted = run.sim.world.groups.get(group_id).whole_mute
         return muted, f"group {group_id} is {'' if muted else 'not '}muted as a whole"
@@ -236,7 +260,7 @@ def _whole_muted(run: ScenarioRun, group_id: int) -> tuple[Check, str]:
     return check, f"group {group_id} is muted as a whole"
 
 
-def _member(run: ScenarioRun, value: Member) -> tuple[Check, str]:
+def _member(run: Refs, value: Member) -> tuple[Check, str]:
     def check() -> tuple[bool, str]:
         found = run.sim.world.groups.find_member(value.group, value.user) is not None
         return found, f"{value.user} is {'' if found else 'not '}in group {value.group}"
@@ -244,22 +268,22 @@ def _member(run: ScenarioRun, value: Member) -> tuple[Check, str]:
     return check, f"{value.user} is a member of group {value.group}"
 
 
-def _admin(run: ScenarioRun, value: Member) -> tuple[Check, str]:
+def _admin(run: Refs, value: Member) -> tuple[Check, str]:
     return _member_check(run, value, "is an admin", lambda m: (
         m.role == "admin", f"{value.user}'s role is {m.role}"))
 
 
-def _card(run: ScenarioRun, value: CardState) -> tuple[Check, str]:
+def _card(run: Refs, value: CardState) -> tuple[Check, str]:
     return _member_check(run, value, f"has the card {value.card!r}", lambda m: (
         m.card == value.card, f"the card is {m.card!r}"))
 
 
-def _title(run: ScenarioRun, value: TitleState) -> tuple[Check, str]:
+def _title(run: Refs, value: TitleState) -> tuple[Check, str]:
     return _member_check(run, value, f"has the title {value.title!r}", lambda m: (
         m.title == value.title, f"the title is {m.title!r}"))
 
 
-def _friends(run: ScenarioRun, pair: tuple[int, int]) -> tuple[Check, str]:
+def _friends(run: Refs, pair: tuple[int, int]) -> tuple[Check, str]:
     def check() -> tuple[bool, str]:
         are = run.sim.world.accounts.is_friend(*pair)
         return are, f"{pair[0]} and {pair[1]} are {'' if are else 'not '}friends"
@@ -267,7 +291,7 @@ def _friends(run: ScenarioRun, pair: tuple[int, int]) -> tuple[Check, str]:
     return check, f"{pair[0]} and {pair[1]} are friends"
 
 
-def _request(run: ScenarioRun, value: RequestState) -> tuple[Check, str]:
+def _request(run: Refs, value: RequestState) -> tuple[Check, str]:
     def check() -> tuple[bool, str]:
         state = run.request_state(value.request)
         return state == value.state, f"request {value.request!r} is {state}"
@@ -275,7 +299,7 @@ def _request(run: ScenarioRun, value: RequestState) -> tuple[Check, str]:
     return check, f"request {value.request!r} is {value.state}"
 
 
-def _recalled(run: ScenarioRun, ref: int | str) -> tuple[Check, str]:
+def _recalled(run: Refs, ref: int | str) -> tuple[Check, str]:
     message_id = run.message_id(ref)
 
     def check() -> tuple[bool, str]:
@@ -287,7 +311,7 @@ def _recalled(run: ScenarioRun, ref: int | str) -> tuple[Check, str]:
     return check, f"message {ref} is recalled"
 
 
-def _group_name(run: ScenarioRun, value: GroupNameState) -> tuple[Check, str]:
+def _group_name(run: Refs, value: GroupNameState) -> tuple[Check, str]:
     def check() -> tuple[bool, str]:
         name = run.sim.world.groups.get(value.group).name
         return name == value.name, f"group {value.group} is named {name!r}"
@@ -295,7 +319,7 @@ def _group_name(run: ScenarioRun, value: GroupNameState) -> tuple[Check, str]:
     return check, f"group {value.group} is named {value.name!r}"
 
 
-_STATE_CHECKS: dict[str, Callable[[ScenarioRun, Any], tuple[Check, str]]] = {
+_STATE_CHECKS: dict[str, Callable[[Refs, Any], tuple[Check, str]]] = {
     "muted": _muted,
     "whole_muted": _whole_muted,
     "member": _member,
