@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -96,12 +97,19 @@ async def test_the_console_page_and_assets_are_served_without_the_token() -> Non
 async def test_every_module_the_page_imports_is_served() -> None:
     with trio.fail_after(10):
         async with serving() as (_, client):
-            main = (await client.get("/static/main.js")).text
-            imported = {line.split('"./')[1].split('"')[0] for line in main.splitlines()
-                        if line.startswith("import") and '"./' in line}
-            missing = [name for name in sorted(imported)
-                       if (await client.get(f"/static/{name}")).status_code != 200]
-    assert imported >= {"api.js", "chat.js", "inspector.js", "store.js", "ui.js", "world.js"}
+            imported, missing, waiting = set(), [], ["main.js"]
+            while waiting:  # every module, and every module those import, in turn
+                name = waiting.pop()
+                response = await client.get(f"/static/{name}")
+                if response.status_code != 200:
+                    missing.append(name)
+                    continue
+                for found in re.findall(r'from "\./([\w.]+)"', response.text):
+                    if found not in imported:
+                        imported.add(found)
+                        waiting.append(found)
+    assert imported >= {"api.js", "chat.js", "inspector.js", "store.js", "ui.js", "world.js",
+                        "picker.js", "icons.js"}
     assert missing == []
 
 

@@ -37,21 +37,28 @@ async def test_control_endpoint_is_listed_with_its_real_port() -> None:
 
 
 @pytest.mark.trio
-async def test_world_lists_accounts_groups_members_and_friendships() -> None:
+async def test_the_world_is_read_in_pages_of_people_groups_members_and_friends() -> None:
     with trio.fail_after(10):
         async with serving() as (_, client):
-            response = await client.get("/api/world")
-    world = response.json()
-    accounts = {a["user_id"]: a for a in world["accounts"]}
-    assert accounts[10001]["is_bot"] is True
-    assert accounts[20003]["nickname"] == "李娜"
-    groups = {g["group_id"]: g for g in world["groups"]}
-    assert set(groups) == {100100, 100200, 100300}
-    members = {m["user_id"]: m for m in groups[100100]["members"]}
-    assert members[10001]["role"] == "admin"
-    assert members[20001]["role"] == "owner"
-    assert [10001, 20001] in world["friendships"]
-    assert [20001, 10001] not in world["friendships"]  # each pair once
+            world = (await client.get("/api/world")).json()
+            people = (await client.get("/api/people?limit=100")).json()
+            bots = (await client.get("/api/people?kind=bots")).json()
+            groups = (await client.get("/api/groups")).json()
+            members = (await client.get("/api/groups/100100/members")).json()
+            friends = (await client.get("/api/people/20001/friends")).json()
+            mine = (await client.get("/api/people/20001/groups")).json()
+    assert (world["people"], world["groups"]) == (10, 3)
+    assert [b["user_id"] for b in world["bots"]] == [10001]
+    accounts = {a["user_id"]: a for a in people["people"]}
+    assert accounts[20003]["nickname"] == "李娜" and 10001 not in accounts
+    assert people["next"] is None
+    assert [b["user_id"] for b in bots["people"]] == [10001]
+    assert {g["group_id"] for g in groups["groups"]} == {100100, 100200, 100300}
+    roles = {m["user_id"]: m["role"] for m in members["members"]}
+    assert roles[10001] == "admin" and roles[20001] == "owner"
+    assert members["members"][0]["role"] == "owner"  # owner first, as QQ lists them
+    assert 10001 in [f["user_id"] for f in friends["friends"]]
+    assert {g["group_id"]: g["me"]["role"] for g in mine["groups"]}[100100] == "owner"
 
 
 @pytest.mark.trio
@@ -71,8 +78,8 @@ async def test_a_person_speaks_in_a_group_and_the_message_is_listed() -> None:
     assert message["segments"][0]["type"] == "face"
     assert message["recalled"] is False
     assert set(message) == {"message_id", "seq", "time", "sender_id", "sender_nickname",
-                            "chat_type", "group_id", "peer_id", "segments", "raw_message",
-                            "recalled"}
+                            "sender_card", "sender_role", "chat_type", "group_id", "peer_id",
+                            "segments", "raw_message", "recalled"}
     assert listed.json()["messages"][-1] == message
 
 

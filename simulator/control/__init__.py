@@ -1,7 +1,9 @@
 """The control plane: a local HTTP API and web console to see the world, act as its
 people, watch the wire, and run scenarios, faults and the clock.
 
-    api.py             the app, its guards, the console page, world reads, the stream route
+    api.py             the app, its guards, the console page, the stream route
+    pages.py           reading the world a page at a time (people, groups, members, chats)
+    listing.py         keeping every list answer under a megabyte
     acting.py          changing the world as a person (messages, joins, mutes, requests...)
     inspector.py       actions, frames, connections, a message's traffic, forwards, media
     session_routes.py  scenarios, faults and the clock

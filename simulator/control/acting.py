@@ -4,7 +4,7 @@
     POST /api/groups                           {"name", "owner_id", "group_id"?}
     POST /api/people/<uid>/messages            {"group_id" or "user_id", "message", "auto_escape"}
     POST /api/people/<uid>/<verb>              a verb of ``VERBS`` with its JSON body
-    GET  /api/requests                         friend/join/invite requests and their state
+    GET  /api/requests?limit                   the newest friend/join/invite requests, their state
 
 Each verb acts *as* person ``uid``: the world checks their rights exactly as it
 checks a bot's (an ordinary member cannot kick), and refusals come back as 400.
@@ -22,8 +22,9 @@ import trio
 from quart import Response
 from quart_trio import QuartTrio
 
-from ..world import DomainEvent, Message, Request, RequestCreated
-from .common import MalformedRequest, flag, integer, json_object, reply, text
+from ..world import DomainEvent, Message, Request, RequestCreated, directory
+from .common import MalformedRequest, flag, integer, json_object, limit_arg, reply, text
+from .listing import fit
 from .views import message_json, reactions_json, request_json
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ Verb = Callable[["Simulator", "Person", Body], object]
 # New people and groups get the next free id above these, as in the default world.
 FIRST_PERSON_ID = 20001
 FIRST_GROUP_ID = 100100
+REQUEST_LIMIT = 200
 
 
 class RequestLog:
@@ -97,7 +99,11 @@ def add_routes(app: QuartTrio, sim: Simulator, requests: RequestLog) -> None:
 
     @app.get("/api/requests")
     async def list_requests() -> Response:
-        return reply({"requests": [request_json(r) for r in requests.all()]})
+        found = requests.all()
+        limit = limit_arg(REQUEST_LIMIT)
+        shown = found[-limit:] if limit else []
+        return reply({"requests": fit([request_json(r) for r in shown])[0],
+                      "total": len(found)})
 
 
 def _jsonable(result: object) -> object:
@@ -112,16 +118,16 @@ def _jsonable(result: object) -> object:
 
 def _add_person(sim: Simulator, body: Body) -> Any:
     accounts = sim.world.accounts
-    taken = [a.user_id for a in accounts.all()]
-    user_id = integer(body, "user_id", max([FIRST_PERSON_ID - 1, *taken]) + 1)
+    taken, _ = directory.highest_ids(sim.world)  # not accounts.all(): 100k of them
+    user_id = integer(body, "user_id", max(FIRST_PERSON_ID - 1, taken) + 1)
     return accounts.add(user_id, text(body, "nickname"), sex=text(body, "sex", "unknown"),
                         age=integer(body, "age", 0))
 
 
 def _add_group(sim: Simulator, body: Body) -> Body:
     groups = sim.world.groups
-    taken = [g.group_id for g in groups.all()]
-    group_id = integer(body, "group_id", max([FIRST_GROUP_ID - 100, *taken]) + 100)
+    _, taken = directory.highest_ids(sim.world)
+    group_id = integer(body, "group_id", max(FIRST_GROUP_ID - 100, taken) + 100)
     group = groups.create(group_id, text(body, "name"), integer(body, "owner_id"))
     return {**asdict(group), "members": [asdict(m) for m in groups.members(group_id)]}
 

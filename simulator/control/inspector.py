@@ -1,7 +1,7 @@
 """Routes that show what went over the wire, and the media and forwards messages carry.
 
-    GET /api/actions?limit&bot_id&chat&kind&message_id   actions bots called, oldest first
-    GET /api/frames?limit&bot_id&chat&kind&message_id    event frames sent to bots
+    GET /api/actions?limit&before&bot_id&chat&kind&message_id   actions bots called
+    GET /api/frames?limit&before&bot_id&chat&kind&message_id    event frames sent to bots
     GET /api/connections                                 live bot connections and listeners
     GET /api/messages/<id>                               a message and the traffic behind it
     GET /api/forwards/<id>                               the nodes of a forward message
@@ -10,6 +10,10 @@
 Filters: ``bot_id``; ``chat`` = ``group:<id>`` or ``private:<user id>``; ``kind`` =
 a substring of an action name or of ``post_type.detail`` (``notice.group_recall``);
 ``message_id`` = records naming that message (in parameters, response or event).
+A list holds the newest ``limit`` matching records (before traffic ``seq`` ``before``,
+when given), oldest first, and ``more`` says whether older ones match too; long
+strings in them are cut (``listing``: the whole records are in ``sim.actions`` and
+``sim.frames``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from quart_trio import QuartTrio
 from ..app import ActionRecord, FrameRecord
 from ..errors import NotFound
 from .common import MalformedRequest, limit_arg, query_int, reply
+from .listing import MAX_LIMIT, RESPONSE_BUDGET, fit
 from .views import (
     TrafficFilter,
     action_json,
@@ -65,22 +70,32 @@ def traffic_filter() -> TrafficFilter:
         raise MalformedRequest(str(exc)) from None
 
 
-def _latest(records: Iterable[Record], limit: int) -> list[Record]:
-    matches = traffic_filter()
-    kept = [record for record in records if matches(record)]
-    return kept[-limit:] if limit else []
+def _latest(records: Iterable[Record], matches: TrafficFilter, limit: int,
+            before: int | None = None) -> tuple[list[Record], bool]:
+    """The newest ``limit`` matching records (before ``before``), and whether there are more."""
+    kept = [record for record in records
+            if (before is None or record.seq < before) and matches(record)]
+    return (kept[-limit:] if limit else []), len(kept) > limit
+
+
+def _page(key: str, records: Iterable[Record], to_json: Any) -> Response:
+    limit = limit_arg(DEFAULT_LIMIT)
+    if limit > MAX_LIMIT:
+        raise MalformedRequest(f"'limit' must be at most {MAX_LIMIT}")
+    found, more = _latest(records, traffic_filter(), limit, query_int("before"))
+    kept, cut_short = fit([to_json(r) for r in reversed(found)])  # newest first
+    kept.reverse()
+    return reply({key: kept, "more": more or cut_short})
 
 
 def add_routes(app: QuartTrio, sim: Simulator) -> None:
     @app.get("/api/actions")
     async def actions() -> Response:
-        records = _latest(list(sim.actions), limit_arg(DEFAULT_LIMIT))
-        return reply({"actions": [action_json(r) for r in records]})
+        return _page("actions", sim.actions, action_json)
 
     @app.get("/api/frames")
     async def frames() -> Response:
-        records = _latest(list(sim.frames), limit_arg(DEFAULT_LIMIT))
-        return reply({"frames": [frame_json(r) for r in records]})
+        return _page("frames", sim.frames, frame_json)
 
     @app.get("/api/connections")
     async def connections() -> Response:
@@ -102,11 +117,15 @@ def add_routes(app: QuartTrio, sim: Simulator) -> None:
 def _message_with_traffic(sim: Simulator, message_id: int) -> dict[str, Any]:
     found = sim.world.messages.get(message_id)
     matches = TrafficFilter(message_id=message_id)
+    # A message is named by a handful of records; a bound all the same (a bot may loop).
+    actions, _ = _latest(sim.actions, matches, DEFAULT_LIMIT)
+    frames, _ = _latest(sim.frames, matches, DEFAULT_LIMIT)
+    (message,), _ = fit([message_json(found)])
     return {
-        "message": message_json(found),
+        "message": message,
         "reactions": reactions_json(sim, message_id),
-        "actions": [action_json(r) for r in sim.actions if matches(r)],
-        "frames": [frame_json(r) for r in sim.frames if matches(r)],
+        "actions": fit([action_json(r) for r in actions], RESPONSE_BUDGET // 3)[0],
+        "frames": fit([frame_json(r) for r in frames], RESPONSE_BUDGET // 3)[0],
     }
 
 

@@ -4,7 +4,8 @@ Each text frame is one JSON object with a ``kind``:
 
 * ``hello``: sent first, with the traffic ``seq`` reached and the world time;
 * ``world``: a domain event (``type``, ``time``, ``audience``, ``data``) — a message
-  posted or recalled, a member muted, a request created...;
+  posted or recalled, a member muted, a request created...; a notice the console
+  shows inline (``world.notices.NOTICE_TYPES``) also has ``names`` (number → name);
 * ``action`` / ``frame``: a record as ``/api/actions`` and ``/api/frames`` list it;
 * ``connections``: the live bot connections changed (as ``/api/connections``);
 * ``fault``: an armed fault took an occasion (``fault``, ``bot``, ``connection``, ``action``);
@@ -40,6 +41,7 @@ from quart import websocket
 from ..app import ActionRecord, FrameRecord
 from ..faults import FaultApplied
 from ..recording import shortened
+from ..world.notices import NOTICE_TYPES
 from .common import json_text
 from .views import action_json, connections_json, event_json, frame_json
 
@@ -124,16 +126,19 @@ async def _run(sim: Simulator, subscription: Subscription, feed: TrafficFeed) ->
     outbox.send_nowait({"kind": "hello", "seq": last_seq, "time": sim.world.now()})
     async with trio.open_nursery() as nursery:
         nursery.start_soon(_write, pending, subscription, feed, nursery.cancel_scope)
-        nursery.start_soon(_pump_world, subscription, outbox)
+        nursery.start_soon(_pump_world, sim, subscription, outbox)
         nursery.start_soon(_pump_traffic, feed, outbox)
         nursery.start_soon(_watch_simulation, sim, outbox)
         nursery.start_soon(_read_until_gone, nursery.cancel_scope)
 
 
-async def _pump_world(subscription: Subscription,
+async def _pump_world(sim: Simulator, subscription: Subscription,
                       outbox: trio.MemorySendChannel[Item | str]) -> None:
     async for event in subscription.receive:
-        await outbox.send(event_json(event))
+        item = event_json(event)
+        if item["type"] in NOTICE_TYPES:  # the page words it with the names of now
+            item["names"] = sim.world.notices.names_of(event)
+        await outbox.send(item)
 
 
 async def _pump_traffic(feed: TrafficFeed, outbox: trio.MemorySendChannel[Item | str]) -> None:

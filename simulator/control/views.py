@@ -14,28 +14,11 @@ if TYPE_CHECKING:
     from ..link import BotLink
 
 
-def world_summary(sim: Simulator) -> dict[str, Any]:
-    world = sim.world
-    accounts = world.accounts.all()
-    pairs = {
-        tuple(sorted((friend.owner_id, friend.friend_id)))
-        for account in accounts
-        for friend in world.accounts.friends_of(account.user_id)
-    }
-    groups = [
-        {**asdict(group), "members": [asdict(m) for m in world.groups.members(group.group_id)]}
-        for group in world.groups.all()
-    ]
-    return {
-        "accounts": [asdict(a) for a in accounts],
-        "groups": groups,
-        "friendships": [list(pair) for pair in sorted(pairs)],
-        "now": world.now(),
-    }
-
-
-MESSAGE_FIELDS = ("message_id", "seq", "time", "sender_id", "sender_nickname", "chat_type",
-                  "group_id", "peer_id", "segments", "raw_message", "recalled")
+# The sender's card and role travel with the message: a console showing one page of a
+# 3000-member group has not loaded every sender's membership.
+MESSAGE_FIELDS = ("message_id", "seq", "time", "sender_id", "sender_nickname", "sender_card",
+                  "sender_role", "chat_type", "group_id", "peer_id", "segments", "raw_message",
+                  "recalled")
 
 
 def message_json(message: Message) -> dict[str, Any]:
@@ -47,16 +30,6 @@ def reactions_json(sim: Simulator, message_id: int) -> list[dict[str, Any]]:
     reactions = sim.world.reactions
     return [{**asdict(count), "user_ids": reactions.reactors(message_id, count.emoji_id)}
             for count in reactions.counts(message_id)]
-
-
-def history_json(sim: Simulator, messages: list[Message]) -> dict[str, Any]:
-    """A chat's messages, with the reactions on those that have any."""
-    reactions = {}
-    for message in messages:
-        found = reactions_json(sim, message.message_id)
-        if found:
-            reactions[str(message.message_id)] = found
-    return {"messages": [message_json(m) for m in messages], "reactions": reactions}
 
 
 def request_json(request: Request) -> dict[str, Any]:

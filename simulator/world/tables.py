@@ -122,6 +122,21 @@ class LikeRow(SQLModel, table=True):
     times: int
 
 
+class NoticeRow(SQLModel, table=True):
+    """A system notice shown in a chat ("… was muted"), placed after message ``after_seq``."""
+
+    __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_chat_seq", "chat_type", "chat", "after_seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chat_type: str  # "group" | "private"
+    chat: int  # ``chat_key``
+    after_seq: int
+    time: int
+    kind: str  # the world fact's name: MemberMuted, MemberJoined, Poked...
+    data_json: str
+    names_json: str  # the people it names, by number, as they were called then
+
+
 class MediaRow(SQLModel, table=True):
     """An image, voice, video or file a message carried, kept inside the world."""
 

@@ -22,6 +22,7 @@ from .lock import FileLock
 from .media import MediaStore
 from .messages import Messages
 from .meta import WorldMeta
+from .notices import Notices
 from .pokes import Pokes
 from .profiles import Profiles
 from .reactions import Reactions
@@ -91,6 +92,9 @@ class World:
         self.reads = Reads(self.core, self.history)
         self.reactions = Reactions(self.core, self.messages, self.groups)
         self.forward_cards = ForwardCards(self.core)
+        # Stored as they happen, so the chat's newest message is the one each followed.
+        self.notices = Notices(self.core, self.accounts, self.groups)
+        self.core.add_listener(self.notices.note)
 
     @property
     def clock(self) -> Clock:

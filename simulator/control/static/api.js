@@ -54,7 +54,14 @@ export async function request(method, path, body) {
     throw new ApiError(0, "qqsim is not reachable (stopped?)");
   }
   if (response.status === 401 && await tokenPrompt()) return request(method, path, body);
-  const data = await response.json().catch(() => ({ error: response.statusText }));
+  let data;
+  try {
+    data = await response.json();
+  } catch {
+    // Not JSON: an answer cut short (the page closing, qqsim stopping) or not qqsim's.
+    throw new ApiError(response.ok ? 0 : response.status, response.ok
+      ? "qqsim's answer was cut short" : response.statusText);
+  }
   if (!response.ok) throw new ApiError(response.status, data.error || response.statusText);
   return data;
 }

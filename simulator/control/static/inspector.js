@@ -2,22 +2,47 @@
 // event frame sent to it (full JSON), filterable by bot, chat, type and message; and
 // which bots are connected, how, and since when.
 
-import { get } from "./api.js";
+import { background, get } from "./api.js";
+import { icon } from "./icons.js";
+import { picker } from "./picker.js";
 import { addTraffic, bots, nameOf, on, state } from "./store.js";
 import { summary } from "./segments.js";
 import { clear, clock, dateTime, el, jsonBlock } from "./ui.js";
 
 const SHOWN_ROWS = 500;
+const TRAFFIC_PAGE = 500;
 const filters = { bot: "", chat: "", kind: "all", text: "", messageId: null, heartbeats: false };
 let selectedSeq = null;
 let renderQueued = false;
+let olderLeft = false;     // the server holds older records than those loaded
+let loadingOlder = null;
+let chatPicker = null;
 
 export async function loadTraffic() {
-  const [actions, frames] = await Promise.all([get("/api/actions?limit=1000"), get("/api/frames?limit=1000")]);
+  const [actions, frames] = await Promise.all([get(`/api/actions?limit=${TRAFFIC_PAGE}`),
+    get(`/api/frames?limit=${TRAFFIC_PAGE}`)]);
   state.traffic = [];
   addTraffic([...actions.actions, ...frames.frames]);
+  olderLeft = actions.more || frames.more;
   queueRender();
 }
+
+// The page before the oldest record loaded (asked for when the log's end scrolls into view).
+function loadOlderTraffic() {
+  if (loadingOlder || !olderLeft || !state.traffic.length) return loadingOlder;
+  const before = state.traffic[0].seq;
+  loadingOlder = Promise.all([get(`/api/actions?limit=${TRAFFIC_PAGE}&before=${before}`),
+    get(`/api/frames?limit=${TRAFFIC_PAGE}&before=${before}`)]).then(([actions, frames]) => {
+    addTraffic([...actions.actions, ...frames.frames]);
+    olderLeft = actions.more || frames.more;
+    queueRender();
+  }).finally(() => { loadingOlder = null; });
+  return loadingOlder;
+}
+
+const olderWatcher = new IntersectionObserver((entries) => {
+  if (entries.some((e) => e.isIntersecting)) background(loadOlderTraffic());
+});
 
 export async function loadConnections() {
   state.connections = await get("/api/connections");
@@ -126,13 +151,20 @@ function renderLog() {
       onkeydown: (e) => { if (e.key === "Enter") select(record); },
     },
     el("span", { class: "dir", title: isAction ? "the bot called an action" : "an event sent to the bot" },
-      isAction ? "← call" : "→ event"),
+      isAction ? "call" : "event"),
     el("span", { class: "when" }, clock(record.time)),
     el("span", { class: "who", title: record.connection }, `${record.bot_id}`),
     el("span", { class: "what" }, summaryOf(record)),
     outcomeOf(record)));
   }
   if (!shown.length) list.append(el("li", { class: "empty" }, "Nothing matches yet."));
+  if (olderLeft && shown.length < SHOWN_ROWS) {
+    const older = el("li", { class: "older", "data-testid": "older-traffic",
+                             onclick: () => background(loadOlderTraffic()) }, "Older traffic");
+    list.append(older);
+    olderWatcher.disconnect();
+    olderWatcher.observe(older);
+  }
   document.getElementById("traffic-count").textContent =
     `${shown.length}${shown.length === SHOWN_ROWS ? "+" : ""} shown of ${state.traffic.length}`;
   const selected = state.traffic.find((r) => r.seq === selectedSeq);
@@ -195,13 +227,27 @@ export function renderConnections() {
 
 // -- the filter bar --------------------------------------------------------------------------
 
-function chatOptions() {
-  const options = [["", "All chats"]];
-  for (const group of state.groups.values()) options.push([`group:${group.group_id}`, `群 ${group.name} (${group.group_id})`]);
-  for (const account of state.accounts.values()) {
-    if (!account.is_bot) options.push([`private:${account.user_id}`, `私聊 ${account.nickname} (${account.user_id})`]);
-  }
-  return options;
+// The chat filter: every group and person of the world, searched on the server.
+async function chatPage(query, cursor) {
+  const at = cursor || { groups: 0, people: 0 };
+  const q = query ? `&q=${encodeURIComponent(query)}` : "";
+  const [groups, people] = await Promise.all([
+    at.groups === null ? { groups: [], next: null } : get(`/api/groups?limit=25&offset=${at.groups}${q}`),
+    at.people === null ? { people: [], next: null } : get(`/api/people?limit=25&offset=${at.people}${q}`)]);
+  const items = [...(cursor || query ? [] : [{ value: "", label: "All chats" }]),
+    ...groups.groups.map((g) => ({ value: `group:${g.group_id}`, label: `群 ${g.name} (${g.group_id})` })),
+    ...people.people.map((p) => ({ value: `private:${p.user_id}`, label: `私聊 ${p.nickname} (${p.user_id})` }))];
+  const next = groups.next === null && people.next === null ? null : { groups: groups.next, people: people.next };
+  return { items, next };
+}
+
+function setupChatFilter() {
+  chatPicker = picker({
+    testid: "filter-chat", placeholder: "All chats", className: "chat-filter",
+    fetch: chatPage, label: (item) => (item.value ? item.label : ""), value: (item) => item.value,
+    onPick: (item) => { filters.chat = item.value; queueRender(); },
+  });
+  document.getElementById("filter-chat-slot").replaceChildren(chatPicker.node);
 }
 
 function fillSelect(select, options, value) {
@@ -212,14 +258,15 @@ function fillSelect(select, options, value) {
 function syncControls() {
   fillSelect(document.getElementById("filter-bot"),
     [["", "All bots"], ...bots().map((b) => [String(b.user_id), `${b.nickname} ${b.user_id}`])], filters.bot);
-  fillSelect(document.getElementById("filter-chat"), chatOptions(), filters.chat);
+  if (!filters.chat && document.activeElement !== chatPicker?.input) chatPicker?.show(null);
   document.getElementById("filter-kind").value = filters.kind;
   document.getElementById("filter-text").value = filters.text;
   document.getElementById("filter-heartbeats").checked = filters.heartbeats;
   const chip = clear(document.getElementById("filter-message"));
   if (filters.messageId !== null) {
     chip.append(el("span", { class: "chip", "data-testid": "message-filter" }, `message #${filters.messageId}`,
-      el("button", { class: "ghost icon", title: "Show all", onclick: () => { filters.messageId = null; syncControls(); queueRender(); } }, "✕")));
+      el("button", { class: "ghost icon", title: "Show all", "aria-label": "Show all",
+        onclick: () => { filters.messageId = null; syncControls(); queueRender(); } }, icon("close"))));
   }
 }
 
@@ -228,7 +275,7 @@ export function setupInspector() {
     document.getElementById(id).addEventListener(event, (e) => { filters[key] = read(e.target); queueRender(); });
   };
   bind("filter-bot", "bot");
-  bind("filter-chat", "chat");
+  setupChatFilter();
   bind("filter-kind", "kind");
   bind("filter-text", "text", "input");
   bind("filter-heartbeats", "heartbeats", "change", (node) => node.checked);

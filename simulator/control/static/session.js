@@ -64,10 +64,11 @@ function renderFaults() {
     return el("li", {}, el("label", { class: "switch" }, input, preset.label));
   });
   const kinds = el("select", { name: "kind" }, faults.kinds.map((k) => el("option", { value: k.kind, text: `${k.kind} (${k.level})` })));
-  const action = el("input", { name: "action", placeholder: "action glob, e.g. send_*", size: 14 });
-  const times = el("input", { name: "times", type: "number", min: 1, placeholder: "times", size: 5 });
-  const window = el("input", { name: "for_seconds", type: "number", min: 1, placeholder: "for N s (world time)", size: 8 });
-  const custom = el("form", { class: "inline", "data-testid": "fault-form", onsubmit: (event) => {
+  const action = el("input", { name: "action", placeholder: "send_*" });
+  const times = el("input", { name: "times", type: "number", min: 1, placeholder: "every time" });
+  const window = el("input", { name: "for_seconds", type: "number", min: 1, placeholder: "until disarmed" });
+  const labelled = (text, input) => el("label", { class: "field" }, el("span", {}, text), input);
+  const custom = el("form", { class: "form-grid", "data-testid": "fault-form", onsubmit: (event) => {
     event.preventDefault();
     const fault = { kind: kinds.value };
     if (action.value) fault.action = action.value;
@@ -76,12 +77,14 @@ function renderFaults() {
     if (fault.kind === "delay") fault.seconds = 3;
     if (fault.kind === "rate_limit") Object.assign(fault, { limit: 5, per: 60 });
     background(arm(fault));
-  } }, kinds, action, times, window, el("button", { class: "primary", type: "submit" }, "Arm"));
+  } }, labelled("Kind", kinds), labelled("Actions (glob)", action), labelled("Times", times),
+  labelled("For seconds (world time)", window),
+  el("button", { class: "primary", type: "submit" }, "Arm"));
   clear(box).append(
     el("h3", {}, "Faults"),
     el("p", { class: "hint" }, "Switch a fault on and the bot's next calls or frames take it; off disarms it."),
     el("ul", { class: "list", "data-testid": "fault-switches" }, switches),
-    el("div", { class: "inline" }, ONE_OFFS.map((o) =>
+    el("div", { class: "button-grid" }, ONE_OFFS.map((o) =>
       el("button", { onclick: () => background(arm(o.fault)) }, o.label))),
     el("h4", {}, "Custom fault"), custom,
     el("h4", {}, `Armed (${faults.active.length})`),
@@ -161,7 +164,9 @@ async function renderClock() {
   const box = document.getElementById("clock");
   if (!box) return;
   const { now } = await get("/api/clock");
-  const input = el("input", { type: "text", value: "10m", size: 6, "data-testid": "advance-by",
+  // A refresh keeps what was typed (it may land just after the person typed it).
+  const typed = box.querySelector("[data-testid=advance-by]")?.value || "10m";
+  const input = el("input", { type: "text", value: typed, size: 6, "data-testid": "advance-by",
                               title: "seconds, or 30s / 10m / 2h / 1d" });
   clear(box).append(el("h3", {}, "World clock"),
     el("p", {}, "World time: ", el("b", { "data-testid": "world-time" }, dateTime(now))),

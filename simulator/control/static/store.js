@@ -1,14 +1,21 @@
-// The page's state: the world as last read, the open chat, message caches and the
-// traffic log. Parts of the page subscribe to named changes with on(name, fn).
+// The page's state: what it has read of the world, the open chat, message caches and
+// the traffic log. The world may hold 100k people: the page never holds all of them,
+// only what it has been shown (bots, the person it speaks as, their groups and friends,
+// the members and senders on screen). Parts of the page subscribe with on(name, fn).
 
 export const state = {
-  accounts: new Map(),      // user_id -> account
-  groups: new Map(),        // group_id -> group, with members: Map(user_id -> member)
-  friends: new Map(),       // user_id -> Set of friend ids
+  counts: { people: 0, groups: 0 },
+  bots: [],                 // bot accounts (few)
+  accounts: new Map(),      // user_id -> account, for those the page has seen
+  groups: new Map(),        // group_id -> group (with `me`: our membership), our groups
+  members: new Map(),       // group_id -> Map(user_id -> member), the pages shown
+  friends: new Set(),       // friends of state.me (the first pages)
   now: 0,
   me: null,                 // the person the page speaks as
   current: null,            // { type: "group" | "private", id }
-  messages: new Map(),      // chat key -> messages, oldest first (only chats loaded)
+  messages: new Map(),      // chat key -> messages, oldest first (the pages loaded)
+  older: new Map(),         // chat key -> true when older messages are left to load
+  notices: new Map(),       // chat key -> notices ({ type, data, names, after_seq })
   unread: new Map(),        // chat key -> count of messages not seen
   traffic: [],              // actions and frames, by seq (the newest TRAFFIC_KEEP)
   connections: { connections: [], listeners: [] },
@@ -28,19 +35,29 @@ export function emit(name, detail) {
   for (const fn of listeners.get(name) || []) fn(detail);
 }
 
+// The world's summary (counts, bots, time) from /api/world.
 export function setWorld(world) {
-  state.accounts = new Map(world.accounts.map((a) => [a.user_id, a]));
-  state.groups = new Map(world.groups.map((g) => [g.group_id,
-    { ...g, members: new Map(g.members.map((m) => [m.user_id, m])) }]));
-  state.friends = new Map();
-  for (const [a, b] of world.friendships) {
-    if (!state.friends.has(a)) state.friends.set(a, new Set());
-    if (!state.friends.has(b)) state.friends.set(b, new Set());
-    state.friends.get(a).add(b);
-    state.friends.get(b).add(a);
-  }
+  state.counts = { people: world.people, groups: world.groups };
+  state.bots = world.bots;
+  for (const bot of world.bots) state.accounts.set(bot.user_id, bot);
   state.now = world.now;
-  emit("world");
+}
+
+// What the page knows of the person it speaks as: their groups and friends.
+export function setMine(groups, friends, { add = false } = {}) {
+  if (!add) {
+    state.groups = new Map();
+    state.friends = new Set();
+  }
+  for (const group of groups) state.groups.set(group.group_id, group);
+  for (const friend of friends) state.friends.add(friend.user_id);
+  for (const friend of friends) state.accounts.set(friend.user_id, friend);
+}
+
+export function rememberMembers(groupId, members, { fresh = false } = {}) {
+  if (fresh || !state.members.has(groupId)) state.members.set(groupId, new Map());
+  const known = state.members.get(groupId);
+  for (const member of members) known.set(member.user_id, member);
 }
 
 export const groupKey = (groupId) => `g:${groupId}`;
@@ -58,22 +75,27 @@ export function currentKey() {
   return chat.type === "group" ? groupKey(chat.id) : privateKey(state.me, chat.id);
 }
 
-export function people() {
-  return [...state.accounts.values()].filter((a) => !a.is_bot);
-}
-
 export function bots() {
-  return [...state.accounts.values()].filter((a) => a.is_bot);
+  return state.bots;
 }
 
+const senders = new Map();  // user_id -> nickname, from messages shown
+
+// The name QQ shows: the group card, else the nickname, else the number.
 export function nameOf(userId, groupId = null) {
-  const member = groupId ? state.groups.get(groupId)?.members.get(userId) : null;
+  const member = groupId ? state.members.get(groupId)?.get(userId) : null;
   if (member?.card) return member.card;
-  return state.accounts.get(userId)?.nickname || String(userId);
+  return member?.nickname || state.accounts.get(userId)?.nickname || senders.get(userId) || String(userId);
+}
+
+// Learn a sender's name from a message (its card and role travel with it).
+export function learnSender(message) {
+  if (message.sender_nickname) senders.set(message.sender_id, message.sender_nickname);
 }
 
 // Add or replace a message in its chat's cache; returns true if it was new.
 export function putMessage(message) {
+  learnSender(message);
   const key = keyOfMessage(message);
   const list = state.messages.get(key);
   if (!list) return true;

@@ -1,6 +1,8 @@
 // Small DOM helpers shared by every part of the console. Text is always set with
 // textContent, never parsed as HTML: messages and names come from bots and people.
 
+import { icon } from "./icons.js";
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -121,7 +123,7 @@ export function showModal(title, content) {
   const overlay = el("div", { class: "overlay", onclick: (e) => { if (e.target === overlay) close(); } },
     el("div", { class: "dialog wide", role: "dialog", "aria-label": title },
       el("div", { class: "dialog-head" }, el("h3", { text: title }),
-        el("button", { class: "ghost icon", title: "Close", onclick: close }, "✕")),
+        el("button", { class: "ghost icon", title: "Close", "aria-label": "Close", onclick: close }, icon("close"))),
       el("div", { class: "dialog-body" }, content)));
   overlay.tabIndex = -1;
   overlay.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
