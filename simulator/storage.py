@@ -16,12 +16,25 @@ from .errors import InvalidState
 class Storage:
     def __init__(self, root: str | None = None) -> None:
         self._owned = root is None  # a temporary root is removed on close
-        self.root = Path(root or tempfile.mkdtemp(prefix="qqsim-")).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._root: Path | None = None
+        if root is not None:
+            self._root = Path(root).resolve()
+            self._root.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def root(self) -> Path:
+        """The storage folder; a temporary one is made on first use (most test worlds
+        never store a file, and making and removing a folder is a fixture's largest cost)."""
+        if self._root is None:
+            self._root = Path(tempfile.mkdtemp(prefix="qqsim-")).resolve()
+        return self._root
 
     def _inside(self, raw_path: str) -> Path:
         candidate = Path(raw_path)
-        path = (candidate if candidate.is_absolute() else self.root / candidate).resolve()
+        try:
+            path = (candidate if candidate.is_absolute() else self.root / candidate).resolve()
+        except (OSError, ValueError):  # a NUL byte, a name too long: no such file
+            raise InvalidState(f"文件处理失败: 识别URL失败, uri= {raw_path}") from None
         if not path.is_relative_to(self.root):
             raise InvalidState(
                 f"文件处理失败: 本地文件不在 qqsim 的存储目录 (--storage) 内, uri= {raw_path}"
@@ -37,7 +50,10 @@ class Storage:
     def list_dir(self, path: str) -> list[str] | None:
         """Files under directory ``path`` (relative paths, sorted); None if not a directory."""
         folder = self._inside(path)
-        if not folder.is_dir():
+        try:
+            if not folder.is_dir():
+                return None
+        except OSError:  # a name too long for the file system
             return None
         return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
@@ -49,5 +65,5 @@ class Storage:
         return str(path)
 
     def close(self) -> None:
-        if self._owned:
-            shutil.rmtree(self.root, ignore_errors=True)
+        if self._owned and self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)

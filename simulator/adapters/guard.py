@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -34,6 +35,11 @@ BACKOFF_FIRST = 0.1
 BACKOFF_MAX = 1.0
 #: A burst of trouble (full, or out of descriptors) ends after this long without any.
 QUIET_SECONDS = 5.0
+#: What is read and discarded, at most, from a client answered before its body was read
+#: (403, 413, 408), so that it sees the answer rather than a reset (``drain``).
+DRAIN_BYTES = 64 * 1024 * 1024
+DRAIN_SECONDS = 5.0
+DRAIN_CHUNK = 256 * 1024
 
 #: Where a connection comes from and arrives: (peer host, peer port, local port).
 Key = tuple[str, int, int]
@@ -47,6 +53,8 @@ class _Connection:
     scope: trio.CancelScope = field(default_factory=trio.CancelScope)
     opened: float = field(default_factory=trio.current_time)
     trusted: bool = False
+    #: Answered before its body was read: drain what the client still sends before closing.
+    draining: bool = False
 
     def drop(self) -> None:
         self.scope.cancel()
@@ -75,12 +83,35 @@ def linger(client: object, server: object, seconds: float) -> None:
 
     For a request answered before its body was read (refused token, too large, too
     slow): hypercorn would otherwise keep such a connection open forever, waiting for
-    the rest of a body nobody reads. The answer is already on its way.
+    the rest of a body nobody reads. The answer is already on its way; an authenticated
+    connection is then drained (``drain``) rather than reset.
     """
     connection = _find(client, server)
     if connection is not None:
+        # Only an authenticated client's body is drained (413, 408): an unauthenticated
+        # one (403) keeps costing nothing, at the price of a possible reset.
+        connection.draining = connection.trusted
         connection.scope.deadline = min(connection.scope.deadline,
                                         trio.current_time() + seconds)
+
+
+async def drain(stream: trio.SocketStream, max_bytes: int, seconds: float) -> None:
+    """End our side of ``stream`` and read and discard what the peer still sends.
+
+    Closing a socket with unread bytes sends a reset, which makes many clients (those
+    that write the whole body before reading, like ``http.client`` and ``requests``)
+    lose the answer already sent. Bounded in bytes and time: past either, it is closed.
+    """
+    try:
+        stream.socket.shutdown(socket.SHUT_WR)  # the answer is complete: FIN after it
+        with trio.move_on_after(seconds):
+            while max_bytes > 0:
+                chunk = await stream.receive_some(DRAIN_CHUNK)
+                if not chunk:
+                    return
+                max_bytes -= len(chunk)
+    except (OSError, trio.BrokenResourceError, trio.ClosedResourceError):
+        pass  # gone already
 
 
 def _find(client: object, server: object) -> _Connection | None:
@@ -188,6 +219,8 @@ class Guard:
         except (trio.ClosedResourceError, trio.BrokenResourceError):
             pass  # dropped, or the peer left mid-write
         finally:
+            if connection.draining:
+                await drain(connection.stream, DRAIN_BYTES, DRAIN_SECONDS)
             if self.connections.get(key) is connection:
                 del self.connections[key]
             self._room.set()

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import hmac
 import json
+import resource
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl
 
 import json5
 import trio
 
+from ..errors import ConfigError
 from ..onebot.context import ConnectionSettings
 from ..onebot.envelope import NO_ECHO
 from ..onebot.envelope import encode as encode  # adapters encode frames through ``wire``
@@ -28,11 +30,28 @@ from ..onebot.profiles import NAPCAT_WIRE, Transport, WireFacts
 Query = dict[str, str | list[str]]
 
 
+def connection_bound() -> int:
+    """Connections one listener may hold, from the process's file-descriptor limit.
+
+    A quarter of the soft limit (qqsim usually runs three listeners, and needs descriptors
+    for its world file, media and outbound connections), within [32, 16384]: 256 under the
+    common 1024, and running out anyway only drops unauthenticated connections (``guard``).
+    """
+    try:
+        soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        soft = 1024
+    if soft == resource.RLIM_INFINITY or soft < 0:
+        soft = 1 << 20
+    return max(32, min(soft // 4, 16384))
+
+
 @dataclass(frozen=True)
 class Limits:
     """What one request may cost a listener; ``LIMITS`` is read when a listener starts.
 
-    Tests replace ``LIMITS`` (``dataclasses.replace``) to get short deadlines.
+    ``qqsim run`` sets it from its limit flags (``with_values``); tests replace it
+    (``dataclasses.replace``) to get short deadlines.
     """
 
     #: An HTTP request body (after the token check; unauthenticated bodies are never read).
@@ -48,7 +67,19 @@ class Limits:
     handshake_seconds: float = 10.0
     #: Connections one listener holds at once. Past it, the oldest connection that has not
     #: shown a token yet is dropped; when all have, new ones wait in the backlog.
-    connections: int = 512
+    connections: int = field(default_factory=connection_bound)
+
+    def with_values(self, **values: float | None) -> Limits:
+        """These limits with the given fields changed (None: unchanged); each must be > 0."""
+        changed: dict[str, Any] = {}
+        for name, value in values.items():
+            if value is None:
+                continue
+            if value <= 0:
+                raise ConfigError(f"limit {name.replace('_', '-')} must be positive, "
+                                  f"not {value:g}")
+            changed[name] = value if name.endswith("seconds") else int(value)
+        return replace(self, **changed)
 
 
 LIMITS = Limits()

@@ -15,7 +15,8 @@ to events only once it is open, and nothing is queued for a later one.
 Deadlines and caps: connecting plus the handshake must finish within the
 profile's ``reverse_ws_handshake_timeout`` (2 s) and closing within
 ``CLOSE_TIMEOUT``, both enforced by a cancel scope; a frame from the bot may
-be at most ``MAX_FRAME_BYTES``.
+be at most ``wire.LIMITS.frame_max`` (50 MB, as the forward server and NapCat); a
+larger one closes the connection (1009) as soon as its size passes it.
 
 Under the ``gocq`` profile a ``websocketClients`` entry may split into an API
 connection and an Event connection (``apiUrl``/``eventUrl``, see
@@ -43,7 +44,7 @@ from ..link import BotLink
 from ..onebot.profiles import Transport, WireFacts
 from . import wire
 from .session import run_session
-from .ws_server import MAX_MESSAGE_SIZE, WebSocketTransport
+from .ws_server import WebSocketTransport
 
 if TYPE_CHECKING:
     from ..app import Endpoint, Simulator
@@ -52,9 +53,6 @@ log = logging.getLogger("qqsim.ws-client")
 
 #: A reconnect interval of 0 would spin; NapCat's setTimeout(0) at least yields to I/O.
 MIN_RECONNECT_MS = 50
-#: The largest frame read from the bot, as the forward server takes (NapCat: 50 MB); a
-#: larger one closes the connection (1009) as soon as its size passes this.
-MAX_FRAME_BYTES = MAX_MESSAGE_SIZE
 #: Seconds a closing handshake may take before the connection is dropped.
 CLOSE_TIMEOUT = 1.0
 
@@ -129,7 +127,7 @@ async def _connect_once(link: BotLink, config: WebsocketClientConfig, target: Ta
     with trio.CancelScope(deadline=trio.current_time() + timeout) as deadline:
         async with open_websocket_url(
             target.url, _ssl_context(target.url, config.verifyCertificate),
-            extra_headers=headers, max_message_size=MAX_FRAME_BYTES,
+            extra_headers=headers, max_message_size=wire.LIMITS.frame_max,
             connect_timeout=timeout, disconnect_timeout=CLOSE_TIMEOUT,
         ) as connection:
             deadline.deadline = math.inf

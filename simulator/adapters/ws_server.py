@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("qqsim.ws")
 
 API_ONLY_PATHS = ("/api", "/api/")
-#: NapCat's ``ws`` server takes frames up to 50 MB.
-MAX_MESSAGE_SIZE = wire.Limits.frame_max
 #: Seconds the closing handshake may take before the socket is simply closed.
 CLOSE_SECONDS = 2.0
 

@@ -25,6 +25,7 @@ from ..scenarios.loader import LoadedScenario
 from ..scenarios.model import SeedWorld
 from ..world import WorldSpec, load_spec
 from ..world.seed import BUNDLED_SEEDS, bundled_seeds
+from ..yaml_places import FileProblems, Problem
 from .common import MalformedRequest
 
 SEED_SUFFIXES = (".yaml", ".yml")
@@ -83,10 +84,21 @@ def _served_spec(name: str, bases: list[Path], roots: list[Path]) -> WorldSpec:
 def _load(name_or_path: str, shown: str) -> WorldSpec:
     try:
         return load_spec(name_or_path)
+    except FileProblems as exc:  # its text holds the absolute path; each place is kept
+        raise MalformedRequest(f"world {shown!r}: {_places(exc.problems)}") from None
     except ConfigError as exc:  # its text holds the absolute path and the values read
         raise MalformedRequest(f"world {shown!r}: {_reason(exc.__cause__)}") from None
     except OSError:
         raise MalformedRequest(f"world {shown!r}: the file cannot be read") from None
+
+
+def _places(problems: list[Problem]) -> str:
+    """Where a seed file is invalid (line and field), without what the file says there."""
+    shown = [f"line {p.line}: {p.where}" if p.line else p.where or "the file"
+             for p in problems[:_SHOWN_PROBLEMS]]
+    more = len(problems) - _SHOWN_PROBLEMS
+    return "not a valid seed file: " + "; ".join(shown) + (f"; and {more} more" if more > 0
+                                                           else "")
 
 
 def _reason(cause: BaseException | None) -> str:

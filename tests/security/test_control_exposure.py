@@ -97,7 +97,7 @@ async def test_the_library_refuses_before_binding_the_control_api() -> None:
         async with serving() as (sim, _):
             async def attack() -> None:
                 config = SimulatorConfig(control_host="0.0.0.0", control_port=0)
-                with pytest.RaisesGroup(ConfigError, flatten_subgroups=True):
+                with pytest.raises(ConfigError):  # at once: no world is built first
                     async with open_simulator(config):
                         raise AssertionError("the control API started")  # pragma: no cover
 

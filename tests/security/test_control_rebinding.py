@@ -148,7 +148,7 @@ async def test_the_configured_control_host_is_served() -> None:
             response = await client.get("/api/world")
             await bot_answers(sim)
     assert response.status_code == 200
-    assert BOT in [a["user_id"] for a in response.json()["accounts"]]
+    assert BOT in [a["user_id"] for a in response.json()["bots"]]
 
 
 def test_host_names_cover_loopback_and_the_configured_host() -> None:

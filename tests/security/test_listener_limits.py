@@ -272,6 +272,37 @@ async def test_idle_sockets_past_the_listener_bound_do_not_lock_out_the_bot(
 
 
 @pytest.mark.trio
+async def test_unauthenticated_slow_bodies_are_answered_and_closed(
+    short_limits: wire.Limits
+) -> None:
+    # Row 8 as reported: sockets with a whole head and a body that trickles. Each gets its
+    # 403 at once and is closed soon after, however slowly it goes on sending.
+    crowd = 3 * short_limits.connections
+    with trio.fail_after(20):
+        async with serving() as sim:
+            async def one(stream: trio.SocketStream) -> None:
+                async with stream:
+                    await stream.send_all(post_head(1024 * 1024, token=False) + b"{")
+                    assert (await read_response(stream))[0] == 403
+                    with trio.fail_after(short_limits.body_seconds + 2):
+                        try:
+                            while True:
+                                await stream.send_all(b" " * 1024)  # trickling on
+                                await trio.sleep(0.05)
+                        except (trio.BrokenResourceError, trio.ClosedResourceError):
+                            pass  # closed by the server
+
+            async def attack() -> None:
+                streams = [await trio.open_tcp_stream("127.0.0.1", port(sim, "http"))
+                           for _ in range(crowd // 4)]
+                async with trio.open_nursery() as nursery:
+                    for stream in streams:
+                        nursery.start_soon(one, stream)
+
+            await under_attack(sim, attack)
+
+
+@pytest.mark.trio
 async def test_an_authenticated_connection_is_never_dropped_for_room(
     short_limits: wire.Limits
 ) -> None:

@@ -22,7 +22,7 @@ from control_probe import bot_answers
 from trio_websocket import ConnectionClosed, WebSocketRequest, serve_websocket
 
 from simulator import SimulatorConfig, default_onebot_config
-from simulator.adapters import http_client, ws_client
+from simulator.adapters import http_client, wire
 from simulator.app import Simulator
 from simulator.app import serving as serving_simulator
 from simulator.config import HttpClientConfig, WebsocketClientConfig
@@ -181,7 +181,7 @@ async def test_a_stuck_reverse_ws_handshake_is_given_up_and_retried(
 async def test_a_reverse_ws_frame_past_the_cap_closes_the_connection(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(ws_client, "MAX_FRAME_BYTES", CAP)
+    monkeypatch.setattr(wire, "LIMITS", dataclasses.replace(wire.LIMITS, frame_max=CAP))
     codes: list[int | None] = []
     two_closed = trio.Event()
 

@@ -153,6 +153,25 @@ async def test_the_scenario_directory_is_served_and_confines_too(
     assert state["source"] == "ok.yaml"  # named as the request did, not by absolute path
 
 
+@pytest.mark.trio
+async def test_the_scenario_listing_shows_no_path_of_the_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "scenarios" / "deep").mkdir(parents=True)
+    (tmp_path / "scenarios" / "deep" / "a.yaml").write_text(scenario("default"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    with trio.fail_after(20):
+        async with serving() as (sim, client):
+            async def list_them() -> None:
+                listing = await client.get("/api/scenarios")
+                assert listing.status_code == 200
+                assert str(tmp_path) not in listing.text and "/deep" not in listing.text
+                body = listing.json()
+                assert (body["directory"], body["files"]) == ("scenarios", ["deep/a.yaml"])
+
+            await under_attack(sim, list_them)
+
+
 def test_a_scenario_run_from_the_cli_still_reads_seed_files_by_path(tmp_path: Path) -> None:
     seed = tmp_path / "anywhere" / "world.yaml"
     seed.parent.mkdir()
