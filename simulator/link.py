@@ -266,7 +266,8 @@ class BotLink:
 
     def heartbeat(self, interval_ms: int) -> dict[str, Any]:
         event = heartbeat(self.self_id, self.sim.world.now(), interval_ms,
-                          profile=self.sim.profile)
+                          online=self.sim.world.accounts.is_online(self.self_id),
+                          profile=self.sim.profile)  # the status get_status gives
         self.sim.record_frame(self, event)
         return event
 

@@ -24,11 +24,16 @@ class Person:
     def __init__(self, sim: Simulator, user_id: int) -> None:
         self._sim = sim
         self.user_id = user_id
-        self._ctx = ActionContext(
-            world=sim.world,
-            self_id=user_id,
-            profile=sim.profile,
-            files=sim.storage,
+
+    @property
+    def _ctx(self) -> ActionContext:
+        # Built on every call: ``sim.reset()`` replaces the world (and maybe the profile),
+        # and a Person made before it must act in the new one.
+        return ActionContext(
+            world=self._sim.world,
+            self_id=self.user_id,
+            profile=self._sim.profile,
+            files=self._sim.storage,
         )
 
     def send_group_msg(self, group_id: int, message: object, *, auto_escape: bool = False

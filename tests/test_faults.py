@@ -215,12 +215,14 @@ async def test_action_faults_over_a_websocket_and_http() -> None:
 @pytest.mark.trio
 async def test_webhook_timeout_and_error() -> None:
     received: list[dict[str, Any]] = []
+    first_received = trio.Event()
     receiver = QuartTrio("receiver")
 
     @receiver.post("/")
     async def hook() -> dict[str, Any]:
         event = await request.get_json()
         received.append(event)
+        first_received.set()
         return {"reply": "收到"} if event.get("post_type") == "message" else {}
 
     async with trio.open_nursery() as nursery:
@@ -232,14 +234,14 @@ async def test_webhook_timeout_and_error() -> None:
         async with open_simulator(config) as sim:
             person = sim.person(20003)
             with trio.fail_after(5):
+                applied = trio.Event()
+                sim.faults.add_listener(lambda _: applied.set())
                 sim.faults.webhook_timeout()
                 person.send_group_msg(GROUP, "lost")
-                while len(sim.faults.applied) < 1:
-                    await trio.sleep(0.01)
+                await applied.wait()
                 sim.faults.webhook_error(status=502)
                 person.send_group_msg(GROUP, "delivered")
-                while len(received) < 1:
-                    await trio.sleep(0.01)
+                await first_received.wait()
                 person.send_group_msg(GROUP, "answered")
                 await sim.wait_until(lambda: any(
                     m.sender_id == 10001 for m in sim.history(group_id=GROUP)))

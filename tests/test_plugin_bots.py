@@ -44,6 +44,8 @@ def test_a_bot_that_exits_fails_with_its_output(qqsim: QQSim) -> None:
 
 def test_a_bot_that_never_connects_times_out_and_is_stopped(qqsim: QQSim) -> None:
     with pytest.raises(BotFailed, match=r"did not connect within 0\.5s"):
+        # The bot process idles and never connects (the fixture kills it); the test
+        # itself waits only the 0.5 s connect timeout.
         qqsim.start_bot([sys.executable, "-c", "import time; time.sleep(60)"],
                         connect_timeout=0.5)
     (stuck,) = qqsim._bot_processes

@@ -77,7 +77,7 @@ async def test_asyncio_bot_in_the_same_loop(qqsim):
     async def tick():
         while True:
             ticks.append(time.monotonic())
-            await asyncio.sleep(0.001)
+            await asyncio.sleep(0.001)  # a tick of the loop, to show it keeps running
 
     ticker = asyncio.create_task(tick())
     qqsim.person(20003).send_group_msg(100100, "ping")
@@ -125,7 +125,7 @@ async def test_trio_mock_clock_drives_world_time_and_timeouts(qqsim, autojump_cl
     before = qqsim.now()
     qqsim.person(20001).mute(100100, 20003, 3600)
     assert qqsim.world.groups.is_muted(100100, 20003)
-    await trio.sleep(3601)
+    await trio.sleep(3601)  # the autojump clock: an hour passes at once, no real wait
     assert qqsim.now() - before >= 3601
     assert not qqsim.world.groups.is_muted(100100, 20003)
     with pytest.raises(ExpectationFailed):

@@ -22,16 +22,17 @@ from bots.peers import ReverseWsServer, WebhookReceiver
 from bots.transport_kit import (
     BOT,
     BY_NAME,
-    HEARTBEAT_MS,
     KINDS,
     TOKEN,
     HttpBot,
     Kind,
     WsBot,
+    heartbeat_ms,
     http_url,
     start,
     stop,
 )
+from log_watch import watching
 from trio_websocket import ConnectionClosed
 
 from simulator import SimulatorConfig, open_simulator
@@ -50,9 +51,9 @@ event_kinds = pytest.mark.parametrize("kind", [k for k in KINDS if k.events], id
 
 
 @all_kinds
-async def test_the_right_token_lets_the_bot_act(kind: Kind, monkeypatch: Any) -> None:
+async def test_the_right_token_lets_the_bot_act(kind: Kind) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (sim, bot):
+        async with start(kind) as (sim, bot):
             answer = await bot.call("get_login_info", echo="who")
             sent = await bot.call("send_group_msg", {"group_id": GROUP, "message": "hello"})
             history = sim.history(group_id=GROUP)
@@ -66,10 +67,10 @@ async def test_the_right_token_lets_the_bot_act(kind: Kind, monkeypatch: Any) ->
     "kind", [BY_NAME["ws-server"], BY_NAME["http-ws"], BY_NAME["sse-ws"]], ids=str)
 @pytest.mark.parametrize("token", ["", "wrong"])
 async def test_a_bad_token_on_a_websocket_gets_a_1403_frame_then_close(
-    kind: Kind, token: str, monkeypatch: Any
+    kind: Kind, token: str
 ) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, client_token=token, monkeypatch=monkeypatch) as (_, bot):
+        async with start(kind, client_token=token) as (_, bot):
             assert isinstance(bot, WsBot)
             refusal = json.loads(await bot.ws.get_message())
             with pytest.raises(ConnectionClosed):
@@ -83,9 +84,9 @@ async def test_a_bad_token_on_a_websocket_gets_a_1403_frame_then_close(
 @pytest.mark.parametrize("kind", [BY_NAME["http"], BY_NAME["sse"], BY_NAME["webhook"]],
                          ids=str)
 @pytest.mark.parametrize("path", ["/get_status", "/", "/_events"])
-async def test_a_bad_token_over_http_is_a_403(kind: Kind, path: str, monkeypatch: Any) -> None:
+async def test_a_bad_token_over_http_is_a_403(kind: Kind, path: str) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (sim, _), httpx.AsyncClient(
+        async with start(kind) as (sim, _), httpx.AsyncClient(
             base_url=http_url(sim)
         ) as client:
             missing = await client.get(path)
@@ -113,17 +114,17 @@ async def test_webhook_posts_carry_a_valid_signature() -> None:
 
 @all_kinds
 @pytest.mark.parametrize("echo", ["abc", 42, {"id": [1, "x"]}])
-async def test_the_echo_comes_back_unchanged(kind: Kind, echo: Any, monkeypatch: Any) -> None:
+async def test_the_echo_comes_back_unchanged(kind: Kind, echo: Any) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (_, bot):
+        async with start(kind) as (_, bot):
             answer = await bot.call("get_status", echo=echo)
     assert answer["echo"] == echo
 
 
 @all_kinds
-async def test_a_missing_echo_is_answered_as_napcat_does(kind: Kind, monkeypatch: Any) -> None:
+async def test_a_missing_echo_is_answered_as_napcat_does(kind: Kind) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (_, bot):
+        async with start(kind) as (_, bot):
             answer = await bot.call("get_status")
     if kind.ws_api:
         assert answer["echo"] == ""
@@ -140,10 +141,10 @@ async def test_a_missing_echo_is_answered_as_napcat_does(kind: Kind, monkeypatch
     ("string", "hi &#91;there&#93;"),
 ])
 async def test_a_group_message_arrives_in_the_configured_format(
-    kind: Kind, fmt: str, message: Any, monkeypatch: Any
+    kind: Kind, fmt: str, message: Any
 ) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, fmt=fmt, monkeypatch=monkeypatch) as (sim, bot):
+        async with start(kind, fmt=fmt) as (sim, bot):
             stored = sim.person(PERSON).send_group_msg(GROUP, "hi [there]", auto_escape=True)
             event = await bot.next_event()
     assert (event["post_type"], event["message_type"], event["sub_type"]) == (
@@ -153,7 +154,7 @@ async def test_a_group_message_arrives_in_the_configured_format(
     assert (event["message"], event["message_format"]) == (message, fmt)
 
 
-async def test_the_plain_http_server_has_no_event_stream(monkeypatch: Any) -> None:
+async def test_the_plain_http_server_has_no_event_stream() -> None:
     """NapCat's ``httpServers`` delivers no events: /_events is just an unknown action."""
     with trio.fail_after(TIMEOUT):
         async with start(BY_NAME["http"]) as (_, bot):
@@ -165,10 +166,10 @@ async def test_the_plain_http_server_has_no_event_stream(monkeypatch: Any) -> No
 @event_kinds
 @pytest.mark.parametrize("report_self", [True, False])
 async def test_own_messages_are_reported_only_when_enabled(
-    kind: Kind, report_self: bool, monkeypatch: Any
+    kind: Kind, report_self: bool
 ) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, report_self=report_self, monkeypatch=monkeypatch) as (sim, bot):
+        async with start(kind, report_self=report_self) as (sim, bot):
             await bot.call("send_group_msg", {"group_id": GROUP, "message": "mine"})
             sim.person(PERSON).send_group_msg(GROUP, "theirs")
             first = await bot.next_event()
@@ -187,14 +188,20 @@ async def test_own_messages_are_reported_only_when_enabled(
 
 
 @event_kinds
-async def test_meta_events_only_on_websockets(kind: Kind, monkeypatch: Any) -> None:
+async def test_meta_events_only_on_websockets(kind: Kind) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (sim, bot):
+        async with start(kind) as (sim, bot):
             if kind.meta:
-                frames = [await bot.next_frame() for _ in range(3)]
+                frames = [await bot.next_frame()]  # the lifecycle event
+                for _ in range(2):
+                    await sim.settle()  # the ticker sleeps on the world's clock: now it does
+                    sim.advance(heartbeat_ms(kind) / 1000)
+                    frames.append(await bot.next_frame())
             else:
-                # Three heartbeat intervals pass; the first frame is still our message.
-                await trio.sleep(3 * HEARTBEAT_MS / 1000)
+                # Minutes of world time pass; the first frame is still our message.
+                await sim.settle()
+                sim.advance(90)
+                await sim.settle()
                 sim.person(PERSON).send_group_msg(GROUP, "first")
                 frames = [await bot.next_frame()]
     if kind.meta:
@@ -203,7 +210,7 @@ async def test_meta_events_only_on_websockets(kind: Kind, monkeypatch: Any) -> N
             "meta_event", "lifecycle", "connect")
         assert lifecycle["self_id"] == BOT
         for beat in beats:
-            assert (beat["meta_event_type"], beat["interval"]) == ("heartbeat", HEARTBEAT_MS)
+            assert (beat["meta_event_type"], beat["interval"]) == ("heartbeat", heartbeat_ms(kind))
             assert beat["status"] == {"online": True, "good": True}
     else:
         assert frames[0]["post_type"] == "message"
@@ -213,9 +220,9 @@ async def test_meta_events_only_on_websockets(kind: Kind, monkeypatch: Any) -> N
 
 
 @all_kinds
-async def test_failures_get_the_transports_retcodes(kind: Kind, monkeypatch: Any) -> None:
+async def test_failures_get_the_transports_retcodes(kind: Kind) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (_, bot):
+        async with start(kind) as (_, bot):
             unknown = await bot.call("no_such_action", echo="u")
             bad = await bot.call("get_msg", {"message_id": "x"}, echo="b")
             runtime = await bot.call("get_msg", {"message_id": 123456}, echo="r")
@@ -239,10 +246,10 @@ async def test_failures_get_the_transports_retcodes(kind: Kind, monkeypatch: Any
 @all_kinds
 @pytest.mark.parametrize("garbage", ["{oops", "null"])
 async def test_a_bad_frame_is_answered_and_the_connection_goes_on(
-    kind: Kind, garbage: str, monkeypatch: Any
+    kind: Kind, garbage: str
 ) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (_, bot):
+        async with start(kind) as (_, bot):
             answer = await bot.send_raw(garbage)
             after = await bot.call("get_status", echo="after")
     if kind.ws_api:
@@ -264,13 +271,12 @@ async def test_a_bad_frame_is_answered_and_the_connection_goes_on(
 @pytest.mark.parametrize(
     "kind", [BY_NAME[name] for name in ("ws-server", "http-ws", "sse-ws", "sse")], ids=str)
 async def test_a_bot_that_reconnects_misses_what_happened_meanwhile(
-    kind: Kind, monkeypatch: Any
+    kind: Kind
 ) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (sim, bot):
+        async with start(kind) as (sim, bot):
             await bot.close()
-            while sim.connections:
-                await trio.sleep(0.01)
+            await sim.wait_disconnected()
             sim.person(PERSON).send_group_msg(GROUP, "while away")
             async with start_again(kind, sim) as again:
                 sim.person(PERSON).send_group_msg(GROUP, "back")
@@ -301,8 +307,7 @@ async def test_reverse_ws_reconnects_after_the_bot_drops_it_and_loses_the_gap(
             _, first = await peer.next_connection()
             await sim.wait_connected(BOT)
             await first.aclose()
-            while sim.connections:
-                await trio.sleep(0.01)
+            await sim.wait_disconnected()
             sim.person(PERSON).send_group_msg(GROUP, "while away")
             started = trio.current_time()
             _, second = await peer.next_connection()
@@ -350,15 +355,13 @@ async def test_a_webhook_that_was_down_gets_later_events(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="qqsim")
     receiver = WebhookReceiver()
-    with trio.fail_after(TIMEOUT):
+    with trio.fail_after(TIMEOUT), watching() as log:
         async with receiver.running() as peer:
             url = peer.url
         # The receiver is gone: this post fails, and says so in the log.
         async with serving_webhook(url) as sim:
             sim.person(PERSON).send_group_msg(GROUP, "nobody listens")
-            while not any("failed" in r.getMessage() for r in caplog.records):
-                await trio.sleep(0.01)
-    failure = next(r.getMessage() for r in caplog.records if "failed" in r.getMessage())
+            failure = await log.wait_for("failed")
     assert failure.startswith(f"[{BOT} http-client] POST {url} failed: ")
     assert failure.endswith(f"(message group {GROUP} from {PERSON}: nobody listens)")
 
@@ -375,9 +378,9 @@ def serving_webhook(url: str, **settings: Any) -> Any:
 
 
 @event_kinds
-async def test_stopping_qqsim_ends_every_connection(kind: Kind, monkeypatch: Any) -> None:
+async def test_stopping_qqsim_ends_every_connection(kind: Kind) -> None:
     with trio.fail_after(TIMEOUT):
-        async with start(kind, monkeypatch=monkeypatch) as (sim, bot):
+        async with start(kind) as (sim, bot):
             opened = list(sim.connections)
             stop(sim)
             if kind.ws_api:
@@ -390,12 +393,11 @@ async def test_stopping_qqsim_ends_every_connection(kind: Kind, monkeypatch: Any
                     while True:
                         await bot.next_frame()
             else:  # the webhook stops posting: a later world change reaches nobody
-                await trio.sleep(0)
+                await trio.sleep(0)  # a checkpoint: the cancelled adapters wind down first
                 sim.person(PERSON).send_group_msg(GROUP, "after the end")
                 assert isinstance(bot, HttpBot) and bot.webhook is not None
                 with trio.move_on_after(0.3):
                     await bot.webhook.next_post()
                     pytest.fail("qqsim posted after it stopped")
-            while sim.connections:
-                await trio.sleep(0.01)
+            await sim.wait_disconnected()
     assert opened

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import trio
 from bots.peers import Post, WebhookReceiver
+from log_watch import watching
 from trio_websocket import open_websocket_url
 
-from simulator import SimulatorConfig
+from simulator import ManualClock, SimulatorConfig
 from simulator.app import Simulator
 from simulator.config import HttpClientConfig, NetworkConfig, OneBotConfig, WebsocketServerConfig
 from simulator.onebot.profiles import GOCQ, NAPCAT
@@ -37,13 +38,14 @@ def replying(body: Any, status: int = 200) -> Any:
 
 @asynccontextmanager
 async def serving(*hooks: HttpClientConfig, profile: Any = NAPCAT, event_buffer: int = 1000,
-                  ws: bool = False) -> AsyncIterator[Simulator]:
+                  ws: bool = False, clock: ManualClock | None = None
+                  ) -> AsyncIterator[Simulator]:
     network = NetworkConfig(httpClients=list(hooks))
     if ws:
         network.websocketServers = [WebsocketServerConfig(enable=True, port=0, heartInterval=0)]
     config = SimulatorConfig(bots={BOT: OneBotConfig(network=network)}, control_port=None,
                              profile=profile.name, event_buffer=event_buffer)
-    sim = Simulator(config)
+    sim = Simulator(config, clock=clock)
     sim.profile = profile  # lets a test shorten the profile's webhook timeout
     try:
         async with trio.open_nursery() as nursery:
@@ -124,12 +126,11 @@ async def test_a_failing_receiver_is_logged_and_its_reply_ignored(
     caplog.set_level(logging.WARNING, logger="qqsim")
     receiver = WebhookReceiver()
     receiver.reply = replying(body, status)
-    with trio.fail_after(TIMEOUT):
+    with trio.fail_after(TIMEOUT), watching() as log:
         async with receiver.running(), serving(hook(receiver.url)) as sim:
             sim.person(20003).send_group_msg(GROUP, "first")
             await receiver.next_post()
-            while not any(logged in r.getMessage() for r in caplog.records):
-                await trio.sleep(0.01)
+            await log.wait_for(logged)
             sim.person(20003).send_group_msg(GROUP, "second")
             second = await receiver.next_event()
             history = sim.history(group_id=GROUP)
@@ -175,18 +176,16 @@ async def test_a_receiver_that_never_answers_times_out_in_the_log(
     receiver = WebhookReceiver()
 
     async def never(post: Post) -> tuple[int, str]:
-        await trio.sleep_forever()
+        await trio.sleep_forever()  # a receiver that never answers (cancelled at the end)
         raise AssertionError
 
     receiver.reply = never
     quick = dataclasses.replace(NAPCAT, wire=dataclasses.replace(NAPCAT.wire,
                                                                  webhook_timeout=0.2))
-    with trio.fail_after(TIMEOUT):
+    with trio.fail_after(TIMEOUT), watching() as log:
         async with receiver.running(), serving(hook(receiver.url), profile=quick) as sim:
             sim.person(20003).send_group_msg(GROUP, "hello?")
-            while not any("timeout" in r.getMessage() for r in caplog.records):
-                await trio.sleep(0.01)
-    line = next(r.getMessage() for r in caplog.records if "timeout" in r.getMessage())
+            line = await log.wait_for("timeout")
     assert "no answer within the timeout" in line and "hello?" in line
 
 
@@ -206,8 +205,7 @@ async def test_a_full_queue_drops_the_newest_events_for_that_webhook_only(
         async with stuck.running(), serving(hook(stuck.url), event_buffer=4) as sim:
             for i in range(8):  # fill the eight delivery slots
                 sim.person(20003).send_group_msg(GROUP, f"in flight {i}")
-            while len(stuck.posts) < 8:
-                await trio.sleep(0.01)
+            await stuck.wait_posts(8)
             for i in range(6):  # four fit in the queue, two are dropped
                 sim.person(20003).send_group_msg(GROUP, f"queued {i}")
             release.set()
@@ -226,14 +224,14 @@ async def test_a_full_queue_drops_the_newest_events_for_that_webhook_only(
 
 async def test_gocq_posts_heartbeats_with_its_own_headers() -> None:
     receiver = WebhookReceiver()
-    fast_beats = dataclasses.replace(GOCQ, wire=dataclasses.replace(GOCQ.wire,
-                                                                    webhook_heartbeat_ms=100))
     with trio.fail_after(TIMEOUT):
-        async with receiver.running(), serving(hook(receiver.url, token="k"),
-                                               profile=fast_beats):
+        async with receiver.running(), serving(hook(receiver.url, token="k"), profile=GOCQ,
+                                               clock=ManualClock()) as sim:
+            await sim.settle()  # the heartbeat ticker sleeps on the world's clock
+            sim.advance(5)
             beat = await receiver.next_post()
     assert beat.event["meta_event_type"] == "heartbeat"
-    assert beat.event["interval"] == 100
+    assert beat.event["interval"] == 5000
     assert beat.headers["user-agent"] == "CQHttp/4.15.0"
     assert beat.headers["x-self-id"] == str(BOT)
     assert beat.headers["x-signature"].startswith("sha1=")
@@ -242,8 +240,10 @@ async def test_gocq_posts_heartbeats_with_its_own_headers() -> None:
 async def test_napcat_posts_no_meta_events_and_names_no_user_agent() -> None:
     receiver = WebhookReceiver()
     with trio.fail_after(TIMEOUT):
-        async with receiver.running(), serving(hook(receiver.url)) as sim:
-            await trio.sleep(0.2)
+        async with receiver.running(), serving(hook(receiver.url), clock=ManualClock()) as sim:
+            await sim.settle()
+            sim.advance(60)  # a go-cqhttp webhook would have had twelve heartbeats by now
+            await sim.settle()
             sim.person(20003).send_group_msg(GROUP, "only this")
             post = await receiver.next_post()
     assert post.event["raw_message"] == "only this"

@@ -275,8 +275,7 @@ async def test_a_closed_connection_ends_quietly(caplog: pytest.LogCaptureFixture
                 assert is_lifecycle(await receive(ws))
                 assert len(sim.connections) == 1
                 await ws.send_message(json.dumps({"action": "get_status"}))
-            while sim.connections:
-                await trio.sleep(0.01)
+            await sim.wait_disconnected()
             sim.person(20003).send_group_msg(100100, "after the bot left")
             assert sim.bus.statistics().subscribers == 0
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]

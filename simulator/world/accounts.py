@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from ..errors import InvalidState, NotFound
+from ..errors import InvalidState, NotFound, PermissionDenied
 from .core import WorldCore
 from .events import FriendAdded, ProfileLiked
 from .snapshots import Account, Friend
@@ -12,6 +12,8 @@ from .tables import AccountRow, FriendshipRow, LikeRow
 
 # QQ lets an ordinary account like one friend's profile at most ten times a day.
 DAILY_LIKE_LIMIT = 10
+# QQNT's status number of a logged-out account (``profiles.OFFLINE``, which imports this module).
+_LOGGED_OUT = 0
 
 
 def account_of(row: AccountRow) -> Account:
@@ -33,10 +35,13 @@ class Accounts:
         self._db = core.session
         # Bot accounts are few and asked for on every message; derived, dropped on change.
         self._bots: frozenset[int] | None = None
+        # Asked on every send; few accounts are ever logged out. Dropped on change.
+        self._logged_out: frozenset[int] | None = None
         core.on_rollback(self._forget)
 
     def _forget(self) -> None:
         self._bots = None
+        self._logged_out = None
 
     def add(
         self,
@@ -75,6 +80,23 @@ class Accounts:
         if account is None:
             raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
         return account
+
+    def is_online(self, user_id: int) -> bool:
+        """Whether the account is logged in: everyone is, until ``Profiles.go_offline``."""
+        if self._logged_out is None:
+            rows = self._core.conn.execute(
+                "SELECT user_id FROM account_state WHERE status = ?", (_LOGGED_OUT,))
+            self._logged_out = frozenset(user_id for (user_id,) in rows)
+        return user_id not in self._logged_out
+
+    def presence_changed(self) -> None:
+        """Someone's status changed (``Profiles``): who is logged out is asked again."""
+        self._logged_out = None
+
+    def require_online(self, user_id: int) -> None:
+        """Refuse what a logged-out account tries to do (QQ's servers never see it)."""
+        if not self.is_online(user_id):
+            raise PermissionDenied(f"发送消息失败: {user_id} 已离线", subject="account")
 
     def all(self) -> list[Account]:
         rows = self._db.exec(select(AccountRow).order_by(col(AccountRow.user_id))).all()

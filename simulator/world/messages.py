@@ -63,6 +63,7 @@ class Messages:
         self, sender_id: int, group_id: int, segments: list[Segment], raw_message: str
     ) -> Message:
         """``sender_id`` speaks in the group, if QQ lets them."""
+        self._accounts.require_online(sender_id)
         group = self._groups.row(group_id)
         member = self._groups.member_row(group_id, sender_id)
         if member is None:
@@ -92,6 +93,7 @@ class Messages:
         via_group: int = 0,
     ) -> Message:
         """``sender_id`` writes to ``target_id``: as a friend, or in a temp chat via a group."""
+        self._accounts.require_online(sender_id)
         sender = self._accounts.row(sender_id)
         if self._accounts.find(target_id) is None:
             raise NotFound("无法获取用户信息")

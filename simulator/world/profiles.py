@@ -166,6 +166,7 @@ class Profiles:
     def _commit(self, row: AccountStateRow) -> None:
         row.updated_at = self._core.now()
         self._core.commit()
+        self._accounts.presence_changed()  # it keeps who is logged out
 
     # -- profile -----------------------------------------------------------------------
 

@@ -55,9 +55,15 @@ class WebhookReceiver:
         self.reply: Reply = no_content
         self.url = ""
         self._send, self._receive = trio.open_memory_channel[Post](1000)
+        self._posted = trio.Event()
 
     async def next_post(self) -> Post:
         return await self._receive.receive()
+
+    async def wait_posts(self, count: int) -> None:
+        """Wait until ``count`` posts have arrived in all (read or not)."""
+        while len(self.posts) < count:
+            await self._posted.wait()
 
     async def next_event(self, *, skip_heartbeats: bool = True) -> Any:
         while True:
@@ -75,6 +81,8 @@ class WebhookReceiver:
                         await request.get_data(as_text=False))
             self.posts.append(post)
             self._send.send_nowait(post)
+            self._posted.set()
+            self._posted = trio.Event()
             status, body = await self.reply(post)
             return Response(body, status=status, content_type="application/json")
 
@@ -110,6 +118,7 @@ class ReverseWsServer:
         self.url = ""
         self._send, self._receive = trio.open_memory_channel[
             tuple[Handshake, WebSocketConnection]](100)
+        self._handshaken = trio.Event()
 
     async def next_connection(self) -> tuple[Handshake, WebSocketConnection]:
         return await self._receive.receive()
@@ -118,13 +127,15 @@ class ReverseWsServer:
         """Wait until qqsim tries (again) to connect; return that attempt."""
         seen = len(self.handshakes)
         while len(self.handshakes) == seen:
-            await trio.sleep(0.01)
+            await self._handshaken.wait()
         return self.handshakes[seen]
 
     async def _handle(self, ws_request: WebSocketRequest) -> None:
         handshake = Handshake(ws_request.path, {k.decode().lower(): v.decode()
                                                 for k, v in ws_request.headers})
         self.handshakes.append(handshake)
+        self._handshaken.set()
+        self._handshaken = trio.Event()
         if self.refuse_with is not None:
             await ws_request.reject(self.refuse_with)
             return

@@ -56,7 +56,8 @@ from trio_websocket import ConnectionClosed, HandshakeError, WebSocketConnection
 log = logging.getLogger("reference_bot")
 
 CALL_TIMEOUT = 1.0
-RECONNECT_DELAY = 0.2
+#: The bot's own pause before it dials again (what a real bot does, not a wait of a test).
+RECONNECT_DELAY = 0.05
 
 Event = dict[str, Any]
 Segments = list[dict[str, Any]]

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pytest
 import trio
 from bots.peers import ReverseWsServer, WebhookReceiver
 from trio_websocket import WebSocketConnection, open_websocket_url
 
-from simulator import SimulatorConfig
+from simulator import ManualClock, SimulatorConfig
 from simulator.app import Simulator
 from simulator.config import (
     HttpClientConfig,
@@ -209,16 +208,21 @@ def http_url(sim: Simulator) -> str:
     return next(e.url for e in sim.endpoints if e.kind in ("http", "sse"))
 
 
+def heartbeat_ms(kind: Kind) -> int:
+    """The heartbeat interval ``kind`` announces: an HTTP server's WebSocket has NapCat's
+    fixed 30 s; the others are configured with ``HEARTBEAT_MS``."""
+    return 30000 if kind.name in ("http-ws", "sse-ws") else HEARTBEAT_MS
+
+
 @asynccontextmanager
 async def start(kind: Kind, *, token: str = TOKEN, client_token: str = TOKEN,
                 fmt: str = "array", report_self: bool = False, profile: str = "napcat",
-                monkeypatch: pytest.MonkeyPatch | None = None,
                 ) -> AsyncIterator[tuple[Simulator, BotSide]]:
-    """A simulator serving bot 10001 over ``kind`` and a bot connected to it."""
-    if kind.name in ("http-ws", "sse-ws"):
-        assert monkeypatch is not None, "http-ws needs monkeypatch for its fixed heartbeat"
-        monkeypatch.setattr("simulator.adapters.http_streams.EMBEDDED_WS_HEARTBEAT_MS",
-                            HEARTBEAT_MS)
+    """A simulator serving bot 10001 over ``kind`` and a bot connected to it.
+
+    The world runs on a ``ManualClock``: heartbeats come only when a test moves it
+    (``sim.advance``), so none interleaves with the frames a test reads.
+    """
     async with AsyncExitStack() as stack:
         peer_url = ""
         webhook: WebhookReceiver | None = None
@@ -234,7 +238,7 @@ async def start(kind: Kind, *, token: str = TOKEN, client_token: str = TOKEN,
                                      peer_url=peer_url)},
             control_port=None, profile=profile,
         )
-        sim = Simulator(config)
+        sim = Simulator(config, clock=ManualClock())
         stack.callback(sim.close)
         nursery = await stack.enter_async_context(trio.open_nursery())
         stack.callback(nursery.cancel_scope.cancel)

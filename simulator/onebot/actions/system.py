@@ -21,7 +21,7 @@ class Status(TypedDict):
 
 @action("get_status", origin=Origin.SPEC)
 def get_status(ctx: ActionContext, p: NoParams) -> Status:
-    """Whether the bot is online: logged out by ``bot_exit``, it is not (``stat`` is empty).
+    """Whether the bot is online (not once logged out, as by ``bot_exit``); ``stat`` is empty.
 
     NapCat reads ``selfInfo.online`` and always says ``good``.
     """
