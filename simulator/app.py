@@ -12,14 +12,15 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import trio
 
 from .bus import EventBus
 from .clock import Clock, SteerableClock
-from .config import SimulatorConfig
+from .config import SimulatorConfig, check_control_exposure
+from .coverage import Recorder
 from .errors import ConfigError
 from .faults import Fault, FaultNotSupported, FaultPlan, Level
 from .onebot.context import ConnectionSettings
@@ -29,6 +30,7 @@ from .recording import DEFAULT_BUDGET, RecordLog
 from .scenarios.transcript import Transcript
 from .storage import Storage
 from .world import DomainEvent, Message, World, WorldSpec, build_world, load_spec
+from .world.snapshot_store import Shelf, WorldSnapshot, restore_snapshot, take_snapshot
 
 if TYPE_CHECKING:
     from .link import BotLink
@@ -113,7 +115,7 @@ class Simulator:
         self.config = config or SimulatorConfig()
         if self.config.profile not in PROFILES:
             raise ConfigError(f"unknown profile {self.config.profile!r} (know {list(PROFILES)})")
-        self.profile: Profile = PROFILES[self.config.profile]
+        self.profile: Profile = self._profile(self.config.profile)
         self.spec = spec or load_spec(self.config.seed)
         self.world: World = build_world(self.spec, db_path=self.config.db_path, clock=clock)
         self.storage = Storage(self.config.storage_dir)
@@ -143,6 +145,18 @@ class Simulator:
         self.add_traffic_listener(self._transcribe_traffic)
         #: Bot calls being answered right now (counted by ``BotLink.handle``).
         self.calls_in_flight = 0
+        #: What bots called and received, against the profile's surface (``simulator.coverage``).
+        self.coverage = Recorder(self)
+        #: Snapshots saved under a name (``snapshot(name)``, scenarios, the control API).
+        self.snapshots = Shelf()
+        from .lint import Linter  # it hooks add_traffic_listener, defined above
+
+        #: Bot behaviour real QQ would punish, found in its calls (``simulator.lint``).
+        self.lint = Linter(self)
+        from .recorder import ScenarioRecorder
+
+        #: Records what people and the bot do as a scenario, while switched on.
+        self.recorder = ScenarioRecorder(self)
         self._attach_world()
 
     # -- acting and reading ------------------------------------------------
@@ -338,6 +352,32 @@ class Simulator:
 
         await wait_all_tasks_blocked(cushion)
 
+    def snapshot(self, name: str | None = None) -> WorldSnapshot:
+        """The whole world now: state, history, ids and the clock (kept as ``name`` if given)."""
+        snap = take_snapshot(self.world)
+        if name is not None:
+            self.snapshots.put(name, snap)
+        return snap
+
+    def restore(self, snapshot: WorldSnapshot | str) -> None:
+        """Bring the world back to ``snapshot`` (or the one saved under that name).
+
+        Connections stay open and see the restored world; bots get no event for it.
+        Recorded traffic, faults and the transcript go on (it notes the restore).
+        """
+        name = snapshot if isinstance(snapshot, str) else ""
+        snap = self.snapshots.get(snapshot) if isinstance(snapshot, str) else snapshot
+        restore_snapshot(self.world, snap)
+        self.transcript.add("snapshot", restored=name)
+        self._on_clock_moved(0)  # sleepers and waiters re-read the world and its clock
+
+    def _profile(self, name: str) -> Profile:
+        """The named profile, with the options of ``config`` that adjust it."""
+        profile = PROFILES[name]
+        if self.config.immediate_send_failures:
+            return replace(profile, kernel_send_timeout=None)
+        return profile
+
     def reset(self, spec: WorldSpec | None = None, *, profile: str | None = None,
               clock: Clock | None = None) -> None:
         """Throw the world away and build a fresh one (from ``spec``, else the same spec).
@@ -351,7 +391,7 @@ class Simulator:
         if profile is not None:
             if profile not in PROFILES:
                 raise ConfigError(f"unknown profile {profile!r} (know {list(PROFILES)})")
-            self.profile = PROFILES[profile]
+            self.profile = self._profile(profile)
         old = self.world
         self._detach_world()
         self.spec = spec or self.spec
@@ -420,6 +460,8 @@ async def open_simulator(
     clock: Clock | None = None,
 ) -> AsyncIterator[Simulator]:
     """Run a simulator for the duration of the ``async with`` block."""
+    if config is not None:
+        check_control_exposure(config)  # a one-line error before a world is built
     async with serving(Simulator(config, spec=spec, clock=clock)) as sim:
         yield sim
 

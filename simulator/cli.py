@@ -10,12 +10,14 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import trio
 import yaml
 from pydantic import ValidationError
 
+from . import snapshot_cli
 from .config import (
     OneBotConfig,
     SimulatorConfig,
@@ -25,6 +27,7 @@ from .config import (
     load_onebot_config,
 )
 from .errors import ConfigError
+from .lint import parse_ignore
 from .world import WorldSpec, generate_spec, generated_world, load_spec
 
 if TYPE_CHECKING:
@@ -60,8 +63,10 @@ def _spec_from(args: argparse.Namespace, *, drawn: bool = False) -> WorldSpec:
         if args.messages:
             raise ConfigError("a seed file holds no message history: drop --messages")
         return generate_spec(args.generate, **arguments)
-    except ValidationError as exc:
-        raise ConfigError(f"--generate: {exc.errors()[0]['msg']}") from None
+    except ValidationError as exc:  # one line, naming the flag
+        first = exc.errors()[0]
+        flag = f"--{first['loc'][0]}".replace("_", "-") if first["loc"] else "--generate"
+        raise ConfigError(f"{flag}: {first['msg'].removeprefix('Value error, ')}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     _world_args(run)
     run.add_argument("--db", help="keep the world in this SQLite file (default: in memory)")
     run.add_argument("--profile", default="napcat", help="napcat (default) or gocq")
+    run.add_argument("--immediate-send-failures", action="store_true",
+                     help="a send QQ refuses (bot muted, or not in the group) fails at once "
+                          "with qqsim's text, not after NapCat's 10 s kernel timeout")
     run.add_argument("--config", action="append", default=[], metavar="[BOT=]FILE",
                      help="a NapCat onebot11.json; repeat for several bots. The bot is taken "
                           "from BOT=, from a onebot11_<uin>.json name, or is the first bot")
@@ -90,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
                           "--control-token)")
     run.add_argument("--storage", help="directory for files bots send and fetch")
     run.add_argument("-q", "--quiet", action="store_true", help="do not log each action/event")
+    _limit_args(run)
+    run.add_argument("--record", metavar="FILE",
+                     help="record what people and the bot do as a scenario, saved to FILE "
+                          "when qqsim stops (or from the console)")
+    _lint_arg(run)
 
     actions = sub.add_parser("actions", help="list every action and how it is backed")
     actions.add_argument("--format", choices=("text", "md", "json"), default="text")
@@ -97,7 +110,49 @@ def _parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="print a world as YAML (e.g. a generated one)")
     _world_args(seed)
     _test_args(sub.add_parser("test", help="run scenario files against a bot (exit 1 on failure)"))
+    snapshot_cli.add_parser(sub)
     return parser
+
+
+def _lint_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lint-ignore", default="", metavar="RULE[,RULE]",
+                        help="lint rules not to check (simulator.lint; also QQSIM_LINT_IGNORE)")
+
+
+def _limit_args(run: argparse.ArgumentParser) -> None:
+    """What one request may cost a bot listener (``adapters.wire.Limits``; README, Limits)."""
+    limits = run.add_argument_group("limits (every bot listener)")
+    limits.add_argument("--http-body-max", type=int, metavar="BYTES",
+                        help="largest HTTP request body (default 8388608); larger: 413")
+    limits.add_argument("--frame-max", type=int, metavar="BYTES",
+                        help="largest WebSocket frame (default 52428800, NapCat's)")
+    limits.add_argument("--body-timeout", type=float, metavar="SECONDS",
+                        help="time to receive an HTTP body (default 30); slower: 408")
+    limits.add_argument("--head-timeout", type=float, metavar="SECONDS",
+                        help="time to send a request head, or to stay idle (default 5)")
+    limits.add_argument("--handshake-timeout", type=float, metavar="SECONDS",
+                        help="time to finish a WebSocket handshake (default 10)")
+    limits.add_argument("--max-connections", type=int, metavar="N",
+                        help="connections per listener (default: a quarter of the "
+                             "file-descriptor limit, 32 to 16384)")
+
+
+#: Each limit flag (its ``args`` name) and the ``Limits`` field it sets.
+_LIMIT_FIELDS = {"http_body_max": "http_body_max", "frame_max": "frame_max",
+                 "body_timeout": "body_seconds", "head_timeout": "head_seconds",
+                 "handshake_timeout": "handshake_seconds", "max_connections": "connections"}
+
+
+def _apply_limits(args: argparse.Namespace) -> None:
+    from .adapters import wire
+
+    values: dict[str, float | None] = {}
+    for option, name in _LIMIT_FIELDS.items():
+        value = getattr(args, option)
+        if value is not None and value <= 0:
+            raise ConfigError(f"--{option.replace('_', '-')} must be positive, not {value:g}")
+        values[name] = value
+    wire.LIMITS = wire.LIMITS.with_values(**values)
 
 
 def _test_args(test: argparse.ArgumentParser) -> None:
@@ -120,7 +175,12 @@ def _test_args(test: argparse.ArgumentParser) -> None:
     test.add_argument("--connect-timeout", type=float, default=30.0, metavar="SECONDS",
                       help="how long to wait for the bot to connect (default 30)")
     test.add_argument("-v", "--verbose", action="store_true",
-                      help="print every scenario's transcript, not only failed ones")
+                      help="print every scenario's transcript and the bot's output, not "
+                           "only failed ones")
+    _lint_arg(test)
+    test.add_argument("--coverage", metavar="DIR",
+                      help="print which actions, events, segments and faults the bot met, and "
+                           "write qqsim-coverage.json and .html into DIR")
 
 
 def _test(args: argparse.Namespace) -> int:
@@ -133,6 +193,7 @@ def _test(args: argparse.Namespace) -> int:
         transcript_dir=args.transcript_dir, config=args.config, bot=args.bot, host=args.host,
         http_port=args.http_port, ws_port=args.ws_port, token=args.token,
         connect_timeout=args.connect_timeout, verbose=args.verbose,
+        lint_ignore=args.lint_ignore, coverage=args.coverage,
     ))
 
 
@@ -160,6 +221,7 @@ def _run(args: argparse.Namespace) -> int:
     control = SimulatorConfig(control_host=args.control_host, control_token=args.control_token,
                               control_port=None if args.control_port < 0 else args.control_port)
     check_control_exposure(control)
+    _apply_limits(args)
     spec = _spec_from(args)
     config = SimulatorConfig(
         seed=args.seed,
@@ -170,16 +232,22 @@ def _run(args: argparse.Namespace) -> int:
         control_port=control.control_port,
         control_token=control.control_token,
         storage_dir=args.storage,
+        immediate_send_failures=args.immediate_send_failures,
     )
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     # Building a big generated world takes seconds: its progress shows even with -q.
     logging.getLogger("simulator.world.generate").setLevel(logging.INFO)
+    ignored = parse_ignore(args.lint_ignore)
     with _sigterm_as_interrupt():
         try:
             sim = Simulator(config, spec=spec)
         except KeyboardInterrupt:  # stopped while building the world: nothing to close
             return 0
+        sim.lint.silence(*ignored)
+        if args.record:
+            sim.recorder.path = Path(args.record)
+            sim.recorder.start()
         return _serve(sim, args, spec)
 
 
@@ -208,8 +276,25 @@ def _serve(sim: Simulator, args: argparse.Namespace, spec: WorldSpec) -> int:
             raise
         raise error from None
     finally:
+        _save_recording(sim)
         sim.close()  # commits and closes the world file
     return 0
+
+
+def _save_recording(sim: Simulator) -> None:
+    """``--record FILE``: write what was recorded when qqsim stops."""
+    recorder = sim.recorder
+    if recorder.path is None:
+        return
+    if not recorder.steps:
+        print(f"qqsim: nothing was recorded; {recorder.path} not written", flush=True)
+        return
+    try:
+        path = recorder.save()
+    except (OSError, ConfigError) as exc:
+        print(f"qqsim: the recording was not saved: {exc}", file=sys.stderr, flush=True)
+        return
+    print(f"qqsim: recorded {len(recorder.steps)} steps to {path}", flush=True)
 
 
 def _only_config_error(group: BaseExceptionGroup[BaseException]) -> ConfigError | None:
@@ -282,7 +367,8 @@ def _seed(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    commands = {"run": _run, "actions": _actions, "seed": _seed, "test": _test}
+    commands = {"run": _run, "actions": _actions, "seed": _seed, "test": _test,
+                "snapshot": snapshot_cli.run}
     try:
         return commands[args.command](args)
     except ConfigError as exc:

@@ -1,8 +1,9 @@
 """Configuration: NapCat's own ``onebot11.json`` network section, plus qqsim's settings.
 
 qqsim reads the file a NapCat user already has. As in NapCat, the file may be
-JSON5, missing keys take NapCat's defaults and unknown keys are dropped. Only
-adapters with ``enable: true`` start.
+JSON5 and missing keys take NapCat's defaults; a key NapCat has nowhere is an
+error with a "did you mean" (``config_keys``: NapCat drops it silently). Only
+adapters with ``enable: true`` start, and a file from which none would is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import json5
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .config_keys import unknown_keys
 from .errors import ConfigError
 
 
@@ -100,6 +102,14 @@ class NetworkConfig(BaseModel):
         return [adapter for group in groups for adapter in group if adapter.enable]
 
 
+#: Each ``network`` list and the model of its entries.
+ADAPTER_MODELS: dict[str, type[BaseModel]] = {
+    "httpServers": HttpServerConfig, "httpSseServers": HttpSseServerConfig,
+    "httpClients": HttpClientConfig, "websocketServers": WebsocketServerConfig,
+    "websocketClients": WebsocketClientConfig,
+}
+
+
 class OneBotConfig(BaseModel):
     """NapCat's ``onebot11.json``."""
 
@@ -111,11 +121,30 @@ class OneBotConfig(BaseModel):
 
 
 def parse_onebot_config(text: str, source: str = "<config>") -> OneBotConfig:
+    """A NapCat ``onebot11.json``; a key NapCat has nowhere is an error (``config_keys``)."""
     try:
-        return OneBotConfig.model_validate(json5.loads(text))
-    except ValueError as exc:  # json5 raises ValueError; pydantic's error subclasses it
-        kind = "invalid" if isinstance(exc, ValidationError) else "not JSON5"
-        raise ConfigError(f"{source}: {kind}: {exc}") from exc
+        data = json5.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: not JSON5: {exc}") from None
+    unknown = unknown_keys(data, OneBotConfig, NetworkConfig, ADAPTER_MODELS)
+    if unknown:
+        raise ConfigError("\n".join(f"{source}: {problem}" for problem in unknown))
+    try:
+        return OneBotConfig.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in first["loc"])
+        raise ConfigError(f"{source}: {where.lstrip('.')}: {first['msg']}") from None
+
+
+def require_enabled(config: OneBotConfig, source: str) -> OneBotConfig:
+    """Refuse a config that would start no connection at all: the bot could never connect."""
+    if config.network.enabled():
+        return config
+    entries = sum(len(getattr(config.network, kind)) for kind in ADAPTER_MODELS)
+    listed = f"{entries} {'entry' if entries == 1 else 'entries'} in network"
+    raise ConfigError(f'{source}: no adapter is enabled ({listed}, none with "enable": true), '
+                      "so no bot could connect")
 
 
 def load_onebot_config(path: str | Path) -> OneBotConfig:
@@ -124,7 +153,7 @@ def load_onebot_config(path: str | Path) -> OneBotConfig:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
-    return parse_onebot_config(text, str(path))
+    return require_enabled(parse_onebot_config(text, str(path)), str(path))
 
 
 def bot_id_from_filename(path: str | Path) -> int | None:
@@ -166,6 +195,9 @@ class SimulatorConfig:
     storage_dir: str | None = None
     #: Events buffered per connection before the oldest... see bus.py for the policy.
     event_buffer: int = 1000
+    #: A send QQ refuses (the bot muted, or not in the group) fails at once with qqsim's
+    #: own text, instead of NapCat's kernel timeout text after 10 s of world time.
+    immediate_send_failures: bool = False
 
 
 def is_loopback(host: str) -> bool:

@@ -109,7 +109,9 @@ class RecordLog(Generic[R]):
 
     # -- writing -------------------------------------------------------------
 
-    def append(self, record: R) -> None:
+    def append(self, record: R) -> Any:
+        """Keep ``record``; returns its plain form as kept (the same object when it was
+        plain already, else a converted copy: see ``plain``)."""
         # On every bot call and frame, so kept flat: one marshal and, once per block,
         # one compress (properties and helpers inlined).
         plain_record = self._to_plain(record)
@@ -134,6 +136,7 @@ class RecordLog(Generic[R]):
                 or (self.max_records is not None
                     and self._appended - self._first > self.max_records)):
             self._enforce()
+        return plain_record
 
     def clear(self) -> None:
         #: Compacted forms of the large records not sealed yet, by ``id`` of their bytes.

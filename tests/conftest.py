@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import action_gate
 import pytest
 
 from simulator import ManualClock, Simulator, SimulatorConfig, default_onebot_config
@@ -28,6 +29,19 @@ def wired_config() -> SimulatorConfig:
     """Bot 10001 on a forward WebSocket and an HTTP API, both on ephemeral ports."""
     return SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
                            control_port=None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    action_gate.configure(config)  # the action gate counts every call of the whole suite
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    action_gate.finish(session, exitstatus)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter,
+                            config: pytest.Config) -> None:
+    action_gate.summary(terminalreporter, config)
 
 
 @pytest.fixture

@@ -24,7 +24,8 @@ def readme_files() -> dict[str, str]:
 
 
 def test_the_section_has_both_complete_examples() -> None:
-    assert set(readme_files()) == {"test_nonebot_bot.py", "bot.py", "test_bot_process.py"}
+    assert set(readme_files()) == {"ping.py", "conftest.py", "test_nonebot_bot.py", "bot.py",
+                                   "test_bot_process.py"}
 
 
 @pytest.mark.slow
@@ -34,4 +35,4 @@ def test_the_readme_examples_pass(pytester: pytest.Pytester) -> None:
         (pytester.path / name).write_text(body, encoding="utf-8")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers",
                                            "-v", timeout=300)
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)

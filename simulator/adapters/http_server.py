@@ -167,10 +167,12 @@ async def admit(
     JSON is a 400 even without a token), the token is checked before a byte of
     the body is read: an unauthenticated request costs nothing whatever it sends.
     """
+    facts = link.sim.profile.wire
+    if facts.http_methods and request.method not in facts.http_methods:
+        return _bare(404), {}, {}
     if request.method == "OPTIONS":
         return _preflight(), {}, {}
     query = wire.parse_query(request.query_string.decode("utf-8", "replace"))
-    facts = link.sim.profile.wire
     refusal = wire.token_refusal(token, query.get("access_token"),
                                  request.headers.get("Authorization"), facts)
     client, server = request.scope.get("client"), request.scope.get("server")
@@ -180,7 +182,11 @@ async def admit(
     guard.trust(client, server)
     try:
         raw = await request.get_data(cache=True, as_text=False, parse_form_data=False)
-        body = await wire.read_body(raw, form=request.mimetype == FORM)
+        form = request.mimetype == FORM
+        if facts.http_json_needs_content_type and not form and (
+                "application/json" not in (request.content_type or "")):
+            raw = b""  # go-cqhttp ignores a body of any other type
+        body = await wire.read_body(raw, form=form)
     except RequestEntityTooLarge:
         guard.linger(client, server, LINGER_SECONDS)
         return _limit(413, f"request body over {wire.LIMITS.http_body_max} bytes"), {}, {}
@@ -189,8 +195,17 @@ async def admit(
         return _limit(408, f"request body not received within {wire.LIMITS.body_seconds:g} s"
                       ), {}, {}
     except wire.BadJson:
-        return Response("Invalid JSON", status=400, content_type=TEXT), {}, {}
+        if not facts.http_bad_json_body:
+            return _bare(400), {}, {}
+        return Response(facts.http_bad_json_body, status=400, content_type=TEXT), {}, {}
     return None, body, query
+
+
+def _bare(status: int) -> Response:
+    """A status with no body and no Content-Type (Go's ``WriteHeader`` alone)."""
+    response = Response("", status=status)
+    del response.headers["Content-Type"]
+    return response
 
 
 def _limit(status: int, message: str) -> Response:
@@ -206,14 +221,22 @@ async def _handle(link: BotLink, token: str) -> Response:
         return refused
     # Express routes on the raw (still percent-encoded) path.
     path = request.scope.get("raw_path", request.path.encode()).decode("latin-1")
-    if path in ("", "/"):
-        return _json(_hello(link.sim.profile))
+    facts = link.sim.profile.wire
     # NapCat merges body and query for every method (its GET-only branch never
-    # matches: it compares with "get"); the query wins on clashes.
-    payload: dict[str, Any] = {**body, **query}
+    # matches: it compares with "get"); the query wins on clashes. go-cqhttp reads
+    # the JSON body first.
+    payload: dict[str, Any] = {**query, **body} if facts.http_body_wins else {**body, **query}
+    action: object = path.split("/")[1] if path not in ("", "/") else ""
+    if path in ("", "/"):
+        if not facts.http_root_dispatches:
+            return _json(_hello(link.sim.profile))
+        # go-cqhttp's root call: {"action": ..., "params": {...}} (server/http.go)
+        action, params = payload.get("action"), payload.get("params")
+        payload = params if isinstance(params, dict) else {}
+        action = action if isinstance(action, str) else ""
     echo = payload.get("echo")
     # `echo ?? random`: a null echo counts as none.
-    sent = await link.handle(path.split("/")[1], payload, NO_ECHO if echo is None else echo)
+    sent = await link.handle(action, payload, NO_ECHO if echo is None else echo)
     if not sent:  # a no_reply fault: the bot's request hangs until it gives up
         await trio.sleep_forever()
     if any(frame.get("stream") == "stream-action" for frame in sent):

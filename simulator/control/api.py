@@ -1,15 +1,13 @@
 """The control API and the web console: read the world, act as its people, watch the wire.
 
     GET  /                                     the web console (static/index.html)
-    GET  /api/world                            accounts, groups with members, friendships
-    GET  /api/groups/<gid>/messages            a group's messages, oldest first, and reactions
-    GET  /api/private/<uid>/<peer>/messages    the private chat between two accounts
     WS   /api/stream                           live world facts, actions and frames (stream.py)
 
-acting.py adds the routes that change the world as a person (messages, recall,
-join, mute, requests, ...); inspector.py the traffic log, connections, messages
-with their frames, forwards and media; session_routes.py scenarios, faults and
-the clock.
+pages.py adds the reads of the world, a page at a time (people, groups,
+members, a chat's messages with its notices); acting.py the routes that change
+the world as a person (messages, recall, join, mute, requests, ...);
+inspector.py the traffic log, connections, messages with their frames, forwards
+and media; session_routes.py scenarios, faults and the clock.
 
 With ``control_token`` set, every ``/api`` request needs ``Authorization: Bearer
 <token>`` or ``?access_token=<token>`` (401 otherwise); the console's own page
@@ -45,10 +43,9 @@ from ..adapters.wire import token_matches
 from ..config import check_control_exposure, is_wildcard
 from ..errors import NotFound, WorldError
 from ..onebot.codec import MessageFormatError
-from . import acting, inspector, session_routes
+from . import acting, inspector, lab_routes, pages, session_routes, snapshot_routes
 from .common import MalformedRequest, Unavailable, reply
 from .stream import serve_stream
-from .views import history_json, world_summary
 
 if TYPE_CHECKING:
     from ..app import Endpoint, Simulator
@@ -99,29 +96,17 @@ def build_app(sim: Simulator, requests: acting.RequestLog, runs: session_routes.
     _add_guards(app, sim.config.control_token)
     _add_page(app)
 
-    @app.get("/api/world")
-    async def world() -> Response:
-        return reply(world_summary(sim))
-
-    @app.get("/api/groups/<int:group_id>/messages")
-    async def group_messages(group_id: int) -> Response:
-        sim.world.groups.get(group_id)  # 404 for an unknown group, not an empty list
-        return reply(history_json(sim, sim.history(group_id=group_id)))
-
-    @app.get("/api/private/<int:user_id>/<int:peer_id>/messages")
-    async def private_messages(user_id: int, peer_id: int) -> Response:
-        for account in (user_id, peer_id):
-            sim.world.accounts.get(account)  # 404 for an unknown account
-        return reply(history_json(sim, sim.history(user_id=user_id, peer_id=peer_id)))
-
     @app.websocket("/api/stream")
     async def stream() -> None:
         await websocket.accept()
         await serve_stream(sim)
 
+    pages.add_routes(app, sim)
     acting.add_routes(app, sim, requests)
     inspector.add_routes(app, sim)
     session_routes.add_routes(app, sim, runs)
+    snapshot_routes.add_routes(app, sim)
+    lab_routes.add_routes(app, sim)
     return app
 
 

@@ -224,7 +224,8 @@ def add_routes(app: QuartTrio, sim: Simulator, runs: Runs) -> None:
 
     @app.get("/api/scenarios")
     async def scenarios() -> Response:
-        return reply({"directory": str(runs.directory), "files": runs.files(),
+        # The directory by its name only: the control API never shows a machine's paths.
+        return reply({"directory": runs.directory.name, "files": runs.files(),
                       "runs": [run.to_json(sim) for run in runs.runs]})
 
     @app.post("/api/scenarios/run")

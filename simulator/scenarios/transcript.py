@@ -72,7 +72,9 @@ class Transcript:
         """Append one entry and tell listeners; returns it."""
         self._count += 1
         entry: Entry = {"n": self._count, "time": self._now(), "kind": kind, **fields}
-        self.entries.append(entry)
+        # The log hands back plain data: the entry itself, or a converted copy when it
+        # held something marshal does not take (listeners hear what is kept).
+        entry = self.entries.append(entry)
         for listener in list(self._listeners):
             listener(entry)
         return entry
@@ -90,10 +92,15 @@ class Transcript:
         self.add("event", bot=record.bot_id, conn=record.connection, event=record.event)
 
     def world(self, event: DomainEvent) -> None:
-        facts = {name: getattr(event, name) for name in _field_names(type(event))
-                 if name not in ("time", "audience")}
-        self.add("world", type=type(event).__name__, audience=sorted(event.audience),
-                 facts=_plain(facts))
+        facts = _fields(event)
+        del facts["time"]
+        audience = facts.pop("audience")  # sorted by ``_fields`` (a set)
+        entry = self.add("world", type=type(event).__name__, audience=audience, facts=facts)
+        if entry["facts"] is not facts:  # something the plan did not expect: learn it
+            _learn(event)
+            for item in facts.values():
+                if dataclasses.is_dataclass(item):
+                    _learn(item)
 
     def fault(self, applied: FaultApplied) -> None:
         fields: dict[str, Any] = {"fault": str(applied.fault.kind), "bot": applied.bot,
@@ -240,6 +247,45 @@ def _field_names(kind: type) -> tuple[str, ...]:
     if names is None:
         names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
     return names
+
+
+def _fields(value: Any) -> dict[str, Any]:
+    """A dataclass as a dict of its fields, nested dataclasses and sets converted too.
+
+    Runs on every world change (a sent message is a ``MessageCreated`` holding a
+    snapshot holding segments), so it copies the instance's ``__dict__`` and converts
+    only the fields that held a dataclass, a set or an enum before (``_NESTED``, learnt
+    per type). Lists and dicts are kept as they are (snapshots are frozen; their
+    segments never change after the send). Anything unexpected is caught when the entry
+    is recorded: the log hands ``Transcript.add`` a converted copy (``recording.plain``)
+    and ``_learn`` notes the field for next time.
+    """
+    kind = type(value)
+    nested = _NESTED.get(kind)
+    if nested is None:
+        nested = _learn(value)
+    facts = dict(value.__dict__) if hasattr(value, "__dict__") else {
+        name: getattr(value, name) for name in _field_names(kind)}
+    for name in nested:
+        item = facts[name]
+        if type(item) not in _PLAIN_TYPES:
+            facts[name] = _fields(item) if dataclasses.is_dataclass(item) else _plain(item)
+    return facts
+
+
+#: Per dataclass type, the fields seen holding something other than plain data.
+_NESTED: dict[type, tuple[str, ...]] = {}
+
+
+def _learn(value: Any) -> tuple[str, ...]:
+    kind = type(value)
+    seen = set(_NESTED.get(kind, ()))
+    for name in _field_names(kind):
+        item = getattr(value, name)
+        if type(item) not in _PLAIN_TYPES and type(item) not in (list, dict):
+            seen.add(name)
+    _NESTED[kind] = nested = tuple(sorted(seen))
+    return nested
 
 
 def _plain(value: Any) -> Any:

@@ -67,6 +67,9 @@ class _QQSimBase:
         #: Calls and messages from now on (remade when a scenario rebuilds the world).
         self._expectations = host.call(self._new_expectations)
         self._book = Book(self.sim, options.within, self._expect_blocking, self._expect_async)
+        #: Bots ``wait_quiet`` sees into (``watch``), and how they wake it.
+        self._watches: list[waits.BotWatch] = []
+        self._nudge = waits.Nudge()
 
     # -- who and where ------------------------------------------------------
 
@@ -82,11 +85,13 @@ class _QQSimBase:
 
     @property
     def endpoints(self) -> list[Endpoint]:
+        self._host.ensure_serving()
         return self._host.call(lambda: list(self.sim.endpoints))
 
     def url(self, kind: str, bot: int | None = None) -> str:
         """Where ``kind`` (``ws``, ``http``, ``sse``, ``control``) listens for ``bot``."""
         wanted = self.bot if bot is None else bot
+        self._host.ensure_serving(kind)
         return self._host.call(lambda: self.sim.url(kind, wanted))
 
     @property
@@ -101,6 +106,7 @@ class _QQSimBase:
     def env(self, bot: int | None = None) -> dict[str, str]:
         """``QQSIM_*`` variables pointing a bot at its listeners (see ``start_bot``)."""
         chosen = self.bot if bot is None else bot
+        self._host.ensure_serving()
         return self._host.call(process.bot_env, self.sim, chosen, self.options.token)
 
     # -- acting and reading ---------------------------------------------------
@@ -173,7 +179,18 @@ class _QQSimBase:
         return self._host.call(waits.transcript_tail, self.sim, last)
 
     def is_quiet(self) -> bool:
-        return self._host.call(self.sim.is_quiet)
+        """Nothing in flight right now (see ``wait_quiet``)."""
+        return self._host.call(lambda: waits.in_flight(self.sim, self._watches) is None)
+
+    def watch(self, watch: waits.BotWatch) -> Callable[[], None]:
+        """Let ``wait_quiet`` see into a bot (``simulator.testing.nonebot`` does this for
+        NoneBot2); returns what the bot calls whenever its state changed."""
+        self._watches.append(watch)
+        return self._nudge
+
+    def unwatch(self, watch: waits.BotWatch) -> None:
+        if watch in self._watches:
+            self._watches.remove(watch)
 
     def unchecked(self) -> list[Built]:
         """Expectations built but not checked yet."""
@@ -281,11 +298,14 @@ class QQSim(_QQSimBase):
         __tracebackhide__ = True
         self._host.wait(self._wait_disconnected(bot, timeout))
 
-    def wait_quiet(self, idle: float = 0.1, timeout: float | None = None) -> None:
-        """Wait until no call is in flight, no event pending, and nothing happened for
-        ``idle`` seconds: the bot has done what it was going to do."""
+    def wait_quiet(self, idle: float | None = None, timeout: float | None = None) -> None:
+        """Wait until nothing is in flight: no call being answered, no event undelivered,
+        and a watched bot (in-process NoneBot2) has read every frame, finished its handlers
+        and got every answer. A bot in another process also gets ``idle`` seconds with
+        nothing new (default ``waits.UNWATCHED_IDLE``)."""
         __tracebackhide__ = True
-        self._host.wait(waits.wait_quiet, self.sim, idle, self._within(timeout))
+        self._host.wait(waits.wait_quiet, self.sim, idle, self._within(timeout),
+                        self._watches, self._nudge)
 
     def sleep_world(self, seconds: float) -> None:
         self._host.wait(self.sim.sleep_world, seconds)
@@ -304,6 +324,7 @@ class QQSim(_QQSimBase):
         """Start the bot under test (see ``simulator.testing.process``); wait until it
         connected (``connect_timeout=None``: don't). Stopped when the test ends."""
         __tracebackhide__ = True
+        self._host.ensure_serving()
         return self._host.wait(self._start_bot, command, bot, env or {}, cwd, reverse_ws,
                                connect_timeout)
 
@@ -318,6 +339,7 @@ class QQSim(_QQSimBase):
 
     def serve(self, config: WebsocketClientConfig | Any, bot: int | None = None) -> Endpoint:
         """Start one more NapCat adapter (e.g. a reverse WebSocket) for ``bot`` now."""
+        self._host.ensure_serving()
         return self._host.wait(self._serve, config, bot)
 
 
@@ -346,11 +368,12 @@ class AsyncQQSim(_QQSimBase):
         __tracebackhide__ = True
         await self._host.await_(self._wait_disconnected(bot, timeout))
 
-    async def wait_quiet(self, idle: float = 0.1, timeout: float | None = None) -> None:
-        """Wait until no call is in flight, no event pending, and nothing happened for
-        ``idle`` seconds: the bot has done what it was going to do."""
+    async def wait_quiet(self, idle: float | None = None, timeout: float | None = None
+                         ) -> None:
+        """Wait until nothing is in flight (see ``QQSim.wait_quiet``)."""
         __tracebackhide__ = True
-        await self._host.await_(waits.wait_quiet, self.sim, idle, self._within(timeout))
+        await self._host.await_(waits.wait_quiet, self.sim, idle, self._within(timeout),
+                                self._watches, self._nudge)
 
     async def sleep_world(self, seconds: float) -> None:
         await self._host.await_(self.sim.sleep_world, seconds)
@@ -368,6 +391,7 @@ class AsyncQQSim(_QQSimBase):
                         connect_timeout: float | None = 30.0) -> process.BotProcess:
         """Start the bot under test; wait until it connected. Stopped when the test ends."""
         __tracebackhide__ = True
+        self._host.ensure_serving()
         return await self._host.await_(self._start_bot, command, bot, env or {}, cwd,
                                        reverse_ws, connect_timeout)
 
@@ -383,6 +407,7 @@ class AsyncQQSim(_QQSimBase):
     async def serve(self, config: WebsocketClientConfig | Any, bot: int | None = None
                     ) -> Endpoint:
         """Start one more NapCat adapter (e.g. a reverse WebSocket) for ``bot`` now."""
+        self._host.ensure_serving()
         return await self._host.await_(self._serve, config, bot)
 
 

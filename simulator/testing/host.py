@@ -17,6 +17,7 @@ later (``start``) also run; leaving the host cancels it and closes the world.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -25,9 +26,11 @@ from typing import Any, Protocol, TypeVar
 
 import anyio
 import outcome
+import sniffio
 import trio
 
 from ..app import Simulator
+from ..config import HttpSseServerConfig, WebsocketServerConfig
 
 T = TypeVar("T")
 
@@ -44,6 +47,8 @@ class Host(Protocol):
     def alive(self) -> bool: ...
 
     def call(self, fn: Callable[..., T], *args: Any) -> T: ...
+
+    def ensure_serving(self, kind: str | None = None) -> None: ...
 
     def wait(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T: ...
 
@@ -79,9 +84,15 @@ class _Cancellable:
 class ThreadHost:
     """A simulator on its own trio thread; its methods are safe from any other thread."""
 
-    def __init__(self, make: SimFactory, name: str = "qqsim") -> None:
+    def __init__(self, make: SimFactory, name: str = "qqsim", *, lazy: bool = False) -> None:
+        """``lazy``: the simulator's listeners start at their first use (``ensure_serving``)
+        rather than with the thread: binding them is most of what an empty test costs."""
         self._make = make
         self._name = name
+        self._lazy = lazy
+        self._serving = False
+        self._kinds_started: set[str | None] = set()
+        self._adapters_started: set[tuple[int, int]] = set()
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._token: trio.lowlevel.TrioToken | None = None
@@ -135,12 +146,64 @@ class ThreadHost:
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
-                await nursery.start(self.sim.run)
+                if not self._lazy:
+                    await self._start_serving()
                 self._ready.set()
                 await self._stop.wait()
                 nursery.cancel_scope.cancel()
         finally:
             self.sim.close()
+
+    def ensure_serving(self, kind: str | None = None) -> None:
+        """Start the simulator's listeners of ``kind`` (``ws``, ``http``, ``sse``; None:
+        all of them) now, if they wait for their first use.
+
+        Blocks like ``call`` (not through ``trio.from_thread``, which refuses a caller
+        running a trio loop of its own); what stopped them starting is raised here.
+        """
+        if self._serving or kind in self._kinds_started:
+            return
+        done = threading.Event()
+        failed: list[BaseException] = []
+
+        async def start() -> None:
+            try:
+                await self._start_serving(kind)
+            except BaseException as exc:  # the caller's error, not the host's
+                failed.append(exc)
+            finally:
+                done.set()
+
+        self._live_token().run_sync_soon(self.nursery.start_soon, start)
+        while not done.wait(THREAD_TIMEOUT):
+            if self._finished:
+                raise RuntimeError("qqsim stopped before its listeners started")
+        if failed:
+            raise _unwrap(failed[0])
+
+    async def _start_serving(self, kind: str | None = None) -> None:
+        """Start what is not started yet (on the simulator's loop, so never twice)."""
+        if not self._lazy:
+            if not self._serving:
+                await self.nursery.start(self.sim.run)
+                self._serving = True
+            return
+        # Lazy hosts serve only the bot listeners of ``testing.options`` (no control API,
+        # no outgoing connections), one kind at a time: a NoneBot test binds no HTTP port.
+        from ..adapters import start_adapter
+
+        for bot_id, onebot in self.sim.config.bots.items():
+            for adapter in onebot.network.enabled():
+                started = (bot_id, id(adapter))
+                if started in self._adapters_started or kind not in (None, _kind(adapter)):
+                    continue
+                self._adapters_started.add(started)
+                self.sim.endpoints.append(
+                    await start_adapter(self.nursery, self.sim, bot_id, adapter))
+        if kind is None:
+            self._serving = True
+        else:
+            self._kinds_started.add(kind)
 
     # -- crossing into the simulator's thread --------------------------------
 
@@ -193,9 +256,13 @@ class ThreadHost:
         job = _Cancellable(fn, args)
         token = self._live_token()
         try:
-            result: T = await anyio.to_thread.run_sync(
-                partial(trio.from_thread.run, job.run, trio_token=token),
-                abandon_on_cancel=True)
+            result: T
+            if sniffio.current_async_library() == "asyncio":
+                result = await self._await_from_asyncio(job, token)
+            else:  # anyio on trio: the caller runs a trio loop of its own
+                result = await anyio.to_thread.run_sync(
+                    partial(trio.from_thread.run, job.run, trio_token=token),
+                    abandon_on_cancel=True)
         except AssertionError as failure:
             raise _as_test_failure(failure) from None
         except BaseException:
@@ -204,6 +271,41 @@ class ThreadHost:
                     token.run_sync_soon(job.call_off)
             raise
         return result
+
+    async def _await_from_asyncio(self, job: _Cancellable, token: trio.lowlevel.TrioToken
+                                  ) -> Any:
+        """``job`` on the simulator's loop, its outcome handed straight back to the caller's
+        asyncio loop: one thread hop each way, where a worker thread would add two."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[outcome.Outcome[Any]] = loop.create_future()
+
+        def send(result: outcome.Outcome[Any]) -> None:
+            def deliver() -> None:
+                if not future.done():
+                    future.set_result(result)
+
+            with suppress(RuntimeError):  # the caller's loop is gone: nobody reads it
+                loop.call_soon_threadsafe(deliver)
+
+        async def run() -> None:
+            try:
+                value = await job.run()
+            except trio.Cancelled:  # the host is stopping
+                send(outcome.Error(RuntimeError("qqsim stopped before the wait ended")))
+                raise
+            except BaseException as exc:  # the caller's failure (a WaitTimeout...)
+                send(outcome.Error(exc))
+            else:
+                send(outcome.Value(value))
+
+        def start() -> None:
+            try:
+                self.nursery.start_soon(run)
+            except RuntimeError:  # the nursery closed: the host is stopping
+                send(outcome.Error(RuntimeError("qqsim has stopped")))
+
+        token.run_sync_soon(start)
+        return (await future).unwrap()
 
     def _live_token(self) -> trio.lowlevel.TrioToken:
         if self._token is None or self._finished:
@@ -230,6 +332,9 @@ class LocalHost:
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         return fn(*args)
 
+    def ensure_serving(self, kind: str | None = None) -> None:
+        """Listeners start with the host here (a sync read cannot wait for them)."""
+
     def wait(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         raise RuntimeError("inside a trio test, await the async form instead")
 
@@ -252,6 +357,13 @@ async def local_host(make: SimFactory) -> AsyncIterator[LocalHost]:
                 nursery.cancel_scope.cancel()
     finally:
         sim.close()
+
+
+def _kind(adapter: object) -> str:
+    """The endpoint kind a bot listener's config gives (an SSE config is an HTTP one too)."""
+    if isinstance(adapter, WebsocketServerConfig):
+        return "ws"
+    return "sse" if isinstance(adapter, HttpSseServerConfig) else "http"
 
 
 def _as_test_failure(failure: AssertionError) -> AssertionError:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..clock import Clock, ManualClock, SystemClock
@@ -23,6 +25,7 @@ from ..config import (
 )
 from ..errors import ConfigError
 from ..world import WorldSpec, generate_spec, load_spec
+from ..world.seed import seed_path
 from .clocks import TrioClock
 
 #: Listener kinds ``transports`` may name; each binds 127.0.0.1 on port 0.
@@ -44,6 +47,10 @@ class QQSimOptions:
     (world time moves only when advanced; the default), ``real``, or ``trio``
     (world time follows the running trio clock, so a ``MockClock`` drives it).
     ``within`` is the default timeout, in seconds, of waits and expectations.
+    ``snapshot`` is a snapshot file (``sim.snapshot().save(path)``, ``qqsim snapshot
+    save NAME --file PATH``) the world is restored from before the test starts.
+    ``immediate_send_failures``: a send QQ refuses (the bot muted, or not in the group)
+    fails at once with qqsim's text instead of NapCat's after 10 s of world time.
     """
 
     seed: str = "default"
@@ -58,6 +65,9 @@ class QQSimOptions:
     clock: str = "manual"
     control: bool = False
     within: float = 5.0
+    snapshot: str | None = None
+    #: A send QQ refuses fails at once, not after NapCat's 10 s kernel timeout (world time).
+    immediate_send_failures: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.transports, str):  # transports="ws" means ("ws",)
@@ -92,12 +102,41 @@ def layered(layers: Iterable[Mapping[str, Any]], base: QQSimOptions | None = Non
 
 
 def world_spec(options: QQSimOptions) -> WorldSpec:
+    """The test's world. Seed files and generated worlds are made once per process and
+    shared (nothing changes a ``WorldSpec`` once built): parsing ``default.yaml`` alone
+    costs more than the rest of a fixture."""
     if options.spec is not None:
         return options.spec
     if options.generate is not None:
         arguments = dict(options.generate)
-        return generate_spec(arguments.pop("seed"), **arguments)
-    return load_spec(options.seed)
+        seed = arguments.pop("seed")
+        key = tuple(sorted(arguments.items()))
+        try:
+            hash((seed, key))
+        except TypeError:  # e.g. a list among the arguments: built each time
+            return generate_spec(seed, **arguments)
+        return _generated(seed, key)
+    return _seeded(_seed_key(options.seed))
+
+
+def _seed_key(seed: str) -> tuple[str, int, int]:
+    """The seed and, for a file on disk, its modification time and size: an edited file
+    is read again."""
+    found = seed_path(seed)
+    if isinstance(found, Path):
+        stat = found.stat()
+        return seed, stat.st_mtime_ns, stat.st_size
+    return seed, 0, 0  # a bundled seed: part of the installed package
+
+
+@lru_cache(maxsize=16)
+def _seeded(key: tuple[str, int, int]) -> WorldSpec:
+    return load_spec(key[0])
+
+
+@lru_cache(maxsize=16)
+def _generated(seed: Any, arguments: tuple[tuple[str, Any], ...]) -> WorldSpec:
+    return generate_spec(seed, **dict(arguments))
 
 
 def world_clock(options: QQSimOptions) -> Clock:
@@ -120,6 +159,7 @@ def simulator_config(options: QQSimOptions, spec: WorldSpec) -> SimulatorConfig:
         seed=options.seed, profile=options.profile,
         bots={bot: onebot.model_copy(deep=True) for bot in served},
         control_port=0 if options.control else None,
+        immediate_send_failures=options.immediate_send_failures,
     )
 
 

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from .options import QQSimOptions
 
 MARKER = "qqsim"
+#: Scenario files (``*.qqsim.yaml``) as tests: their collector, options and bot fixture;
+#: ``--qqsim-coverage`` and its reports.
+pytest_plugins = ["simulator.testing.scenario_items", "simulator.testing.coverage_plugin"]
 _FACADE: pytest.StashKey[_QQSimBase] = pytest.StashKey()
 _PENDING: pytest.StashKey[tuple[QQSimOptions, Callable[[], Path]]] = pytest.StashKey()
 
@@ -127,6 +130,18 @@ else:
             yield qq
 
 
+try:
+    import pytest_asyncio  # noqa: F401
+except ImportError:  # NoneBot2 in-process needs pytest-asyncio's session loop
+    pass
+else:
+    from .nonebot import _fixtures
+
+    # NoneBot2 in-process (``simulator.testing.nonebot``); nonebot is imported only when
+    # a test asks for them.
+    qqsim_nonebot_setup, qqsim_nonebot_session, qqsim_nonebot = _fixtures()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
@@ -135,7 +150,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
     qq = item.stash.get(_FACADE, None)
     if qq is not None and report.failed and not _tells_transcript(call):
         report.sections.append(("qqsim transcript", qq.transcript_text()))
+    if qq is not None and report.failed and not _tells(call, "shows_bot_output"):
+        report.sections.extend(_bot_outputs(qq))
     return report
+
+
+def _bot_outputs(qq: _QQSimBase) -> list[tuple[str, str]]:
+    """The end of each bot process's output (its traceback whole): the bot's side."""
+    sections = []
+    for bot in getattr(qq, "_bot_processes", ()):  # those the test started, still held
+        state = "running" if bot.returncode is None else f"exited with status {bot.returncode}"
+        sections.append((f"qqsim bot {bot.bot} output ({' '.join(bot.command)}; {state})",
+                         bot.output_tail()))
+    return sections
+
+
+def _tells(call: pytest.CallInfo[None], flag: str) -> bool:
+    return call.excinfo is not None and bool(getattr(call.excinfo.value, flag, False))
 
 
 def _tells_transcript(call: pytest.CallInfo[None]) -> bool:

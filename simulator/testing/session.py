@@ -26,6 +26,7 @@ from .expectations import UncheckedExpectation
 from .facade import AsyncQQSim, QQSim, _QQSimBase
 from .host import ThreadHost, local_host
 from .options import QQSimOptions, simulator_config, world_clock, world_spec
+from .snapshots import loaded_snapshot
 
 F = TypeVar("F", bound=_QQSimBase)
 
@@ -35,8 +36,13 @@ def simulator_factory(options: QQSimOptions) -> Callable[[], Simulator]:
     spec = world_spec(options)
     config = simulator_config(options, spec)
 
+    snapshot = loaded_snapshot(options.snapshot) if options.snapshot else None
+
     def make() -> Simulator:
-        return Simulator(config, spec=spec, clock=world_clock(options))
+        sim = Simulator(config, spec=spec, clock=world_clock(options))
+        if snapshot is not None:
+            sim.restore(snapshot)
+        return sim
 
     return make
 
@@ -48,7 +54,10 @@ def _options(options: QQSimOptions | None, overrides: dict[str, Any]) -> QQSimOp
 @contextmanager
 def _threaded(kind: type[F], options: QQSimOptions,
               log_dir: Callable[[], Path] | None) -> Iterator[F]:
-    host = ThreadHost(simulator_factory(options), name="qqsim")
+    # Listeners a bot dials wait for their first use; qqsim's own outgoing connections
+    # (an ``onebot`` config's clients) and the control API start at once.
+    lazy = options.onebot is None and not options.control
+    host = ThreadHost(simulator_factory(options), name="qqsim", lazy=lazy)
     host.start()
     qq = kind(host, options, log_dir)
     try:
@@ -59,6 +68,7 @@ def _threaded(kind: type[F], options: QQSimOptions,
                 host.wait(qq._stop_bots)
         finally:
             report_unchecked(qq)
+            report_lints(qq)
             host.stop()
 
 
@@ -94,6 +104,7 @@ async def open_trio_qqsim(options: QQSimOptions | None = None, *,
                 await qq._stop_bots()
             finally:
                 report_unchecked(qq)
+                report_lints(qq)
 
 
 def report_unchecked(qq: _QQSimBase) -> None:
@@ -105,3 +116,10 @@ def report_unchecked(qq: _QQSimBase) -> None:
             ".check() in a sync test, await it in an async one)"),
             UncheckedExpectation, filename or "?", int(line) if line.isdigit() else 0)
         built.checked = True  # reported once
+
+
+def report_lints(qq: _QQSimBase) -> None:
+    """Warn for each lint the bot earned (``simulator.lint``: a warning class per rule,
+    so ``-W error::simulator.lint.SendRateLint`` makes that rule fail the test)."""
+    for lint in list(qq.sim.lint.found):  # read once the bots have stopped
+        warnings.warn(lint.warning(), stacklevel=2)

@@ -9,8 +9,9 @@ saying what was awaited and showing the end of the transcript.
 from __future__ import annotations
 
 import threading
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
@@ -18,11 +19,16 @@ from ..scenarios.transcript import render_text
 
 if TYPE_CHECKING:
     from ..app import Simulator
+    from ..link import BotLink
 
 #: Transcript entries a failure shows (the latest ones).
 TRANSCRIPT_TAIL = 40
-#: How often ``wait_quiet`` looks again while the simulator is still busy (seconds).
+#: How often ``wait_quiet`` looks again while something is in flight (seconds); a
+#: watched bot wakes it sooner.
 QUIET_POLL = 0.005
+#: Seconds ``wait_quiet`` also waits with nothing new when a bot it cannot see into (a
+#: separate process) is connected.
+UNWATCHED_IDLE = 0.1
 
 
 class WaitTimeout(AssertionError):
@@ -66,31 +72,101 @@ async def wait_until(sim: Simulator, predicate: Callable[[], bool], timeout: flo
     await bounded(sim, what, timeout, lambda: sim.wait_until(predicate))
 
 
-async def wait_quiet(sim: Simulator, idle: float, timeout: float) -> None:
-    """Wait until the simulator has been quiet for ``idle`` seconds running.
+class BotWatch(Protocol):
+    """A view into a bot under test, for ``wait_quiet`` (``simulator.testing.nonebot``).
 
-    Quiet: every task of the simulator's loop waits, no bot call is being
-    answered, no event waits for its connection, and nothing at all (call,
-    frame, world change) happened during the last ``idle`` seconds, which is
-    the time the bot gets to react to what it was last sent.
+    Both methods run on the simulator's loop, perhaps in another thread than the
+    bot's: they must only read.
     """
+
+    def busy(self) -> str | None:
+        """What the bot still has in flight (frames unread, handlers running, calls
+        awaiting their answer), or None when it has nothing."""
+
+    def covers(self, link: BotLink) -> bool:
+        """Whether this watch sees what arrives on ``link``."""
+
+
+class Nudge:
+    """Wakes ``wait_quiet`` on the simulator's loop from any thread (a bot's loop tells
+    it that its state changed); does nothing while nobody waits."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: tuple[trio.lowlevel.TrioToken, trio.Event, int] | None = None
+
+    def arm(self) -> trio.Event:
+        """An event set at the next nudge (call on the simulator's loop)."""
+        event = trio.Event()
+        with self._lock:
+            self._armed = (trio.lowlevel.current_trio_token(), event, threading.get_ident())
+        return event
+
+    def __call__(self) -> None:
+        with self._lock:
+            armed, self._armed = self._armed, None
+        if armed is None:
+            return
+        token, event, thread = armed
+        if threading.get_ident() == thread:
+            event.set()
+            return
+        with suppress(trio.RunFinishedError):
+            token.run_sync_soon(event.set)
+
+
+def in_flight(sim: Simulator, watches: Sequence[BotWatch]) -> str | None:
+    """What is still under way between the simulator and its bots, or None."""
+    if sim.calls_in_flight:
+        return f"{sim.calls_in_flight} calls being answered"
+    if pending := sim.bus.pending():
+        return f"{pending} events not yet taken by a connection"
+    for watch in watches:
+        if (busy := watch.busy()) is not None:
+            return busy
+    return None
+
+
+def idle_window(sim: Simulator, watches: Sequence[BotWatch]) -> float:
+    """No window when every connected bot is watched: its state says when it is done.
+    A bot in another process is opaque: quiet then also means nothing new for a while."""
+    if all(any(w.covers(link) for w in watches) for link in sim.connections):
+        return 0.0
+    return UNWATCHED_IDLE
+
+
+async def wait_quiet(sim: Simulator, idle: float | None, timeout: float,
+                     watches: Sequence[BotWatch] = (), nudge: Nudge | None = None) -> None:
+    """Wait until nothing is in flight: no bot call being answered, no event waiting
+    for its connection, and for each watched bot no frame unread, no handler running,
+    no call awaiting its answer (``in_flight``). A bot that is not watched (a separate
+    process) also gets ``idle`` seconds (default ``UNWATCHED_IDLE``) with nothing new,
+    the time it has to react to what it was last sent.
+    """
+    nudge = nudge or Nudge()
+    last: list[str | None] = [None]
 
     async def quiet() -> None:
         while True:
-            await sim.settle()
-            if not sim.is_quiet():
-                await trio.sleep(QUIET_POLL)
+            woken = nudge.arm()  # before looking: a change while we look wakes us too
+            await sim.settle()  # every task of the simulator waits: what it had, it sent
+            last[0] = in_flight(sim, watches)
+            if last[0] is None:
+                window = idle_window(sim, watches) if idle is None else idle
+                if window <= 0:
+                    return
+                mark = sim.transcript.last
+                await trio.sleep(window)
+                if in_flight(sim, watches) is None and sim.transcript.last == mark:
+                    return
                 continue
-            mark = sim.transcript.last
-            await trio.sleep(idle)
-            if sim.is_quiet() and sim.transcript.last == mark:
-                return
+            with trio.move_on_after(QUIET_POLL):  # what only the simulator's side changed
+                await woken.wait()  # a watched bot nudges on every change of its state
 
     with trio.move_on_after(timeout) as scope:
         await quiet()
     if scope.cancelled_caught:
-        what = (f"for quiet ({sim.calls_in_flight} calls in flight, "
-                f"{sim.bus.pending()} events pending)")
+        what = f"for quiet (still in flight: {last[0] or 'nothing, but traffic went on'})"
         raise WaitTimeout(with_transcript(f"timed out after {timeout:g}s waiting {what}", sim))
 
 
