@@ -446,7 +446,9 @@ def test_add_a_person_and_speak_as_them(page: Page, served: Served) -> None:
     open_console(page, served, me=20001)
     page.locator("[data-testid=tab-world]").click()
     page.locator("[data-testid=new-person-name]").fill("新同学")
-    page.locator("[data-testid=add-person] button[type=submit]").click()
+    with page.expect_response(lambda r: r.url.endswith("/api/people")
+                              and r.request.method == "POST", timeout=WAIT_MS):
+        page.locator("[data-testid=add-person] button[type=submit]").click()
     newcomer = served.call(lambda sim: next(a.user_id for a in sim.world.accounts.all()
                                             if a.nickname == "新同学"))
     page.locator("[data-testid=identity]").fill("新同学")  # found by name
