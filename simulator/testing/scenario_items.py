@@ -23,6 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest._code.code import (  # pytest's failure form: its short summary uses reprcrash
+    ReprEntryNative,
+    ReprExceptionInfo,
+    ReprFileLocation,
+    ReprTraceback,
+)
 
 #: What a scenario file for pytest is called.
 SUFFIXES = (".qqsim.yaml", ".qqsim.yml")
@@ -106,5 +112,16 @@ class ScenarioItem(pytest.Function):
         from .facade import ScenarioFailed
 
         if isinstance(excinfo.value, ScenarioFailed):
-            return str(excinfo.value)  # the report says it all; a traceback would not help
+            # The report says it all; a traceback would not help. Its headline is the
+            # "crash" line, so the short summary (shown whole on CI) stays one line and
+            # the transcript is printed once.
+            return _scenario_report(str(excinfo.value), self.path,
+                                    excinfo.value.result.headline())
         return super().repr_failure(excinfo)
+
+
+def _scenario_report(text: str, path: Path, headline: str) -> ReprExceptionInfo:
+    """A failed scenario's report as pytest's own failure form (xdist sends it as is)."""
+    entry = ReprEntryNative([line + "\n" for line in text.splitlines()])
+    return ReprExceptionInfo(reprtraceback=ReprTraceback([entry], None, "native"),
+                             reprcrash=ReprFileLocation(str(path), 1, headline))
