@@ -20,7 +20,7 @@ import struct
 import tempfile
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -93,9 +93,13 @@ async def echo_bot(url: str) -> None:
 class Served:
     """A running qqsim (control API + console + a connected bot) on another thread."""
 
-    def __init__(self, token: str = "", spec: WorldSpec | None = None) -> None:
+    def __init__(self, token: str = "", spec: WorldSpec | None = None, *,
+                 bot: Callable[[str], Awaitable[None]] | None = None,
+                 prepare: Callable[[Simulator], None] | None = None) -> None:
         self.token = token
         self.spec = spec
+        self._bot = bot or echo_bot  # run with the bot's forward WebSocket URL
+        self._prepare = prepare  # run on the simulator before the bot connects
         self.url = ""
         self._ready = threading.Event()
         self._trio_token: trio.lowlevel.TrioToken | None = None
@@ -123,13 +127,15 @@ class Served:
         config = SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
                                  control_port=0, control_token=self.token)
         async with open_simulator(config, spec=self.spec, clock=ManualClock()) as sim:
+            if self._prepare is not None:
+                self._prepare(sim)
             self._sim = sim
             self._trio_token = trio.lowlevel.current_trio_token()
             self._stop = trio.Event()
             self.url = sim.url("control")
             ws_url = sim.url("ws")
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(echo_bot, ws_url)
+                nursery.start_soon(self._bot, ws_url)
                 with trio.fail_after(10):
                     await sim.wait_connected(BOT)
                 self._ready.set()

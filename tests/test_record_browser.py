@@ -13,18 +13,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tempfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 import jsonschema
 import pytest
-import trio
+import test_console_browser as console
 import yaml
+from test_console_browser import BOT, CHROMIUM, GROUP, WAIT_MS, Served
 
-from simulator import ManualClock, SimulatorConfig, default_onebot_config, open_simulator
 from simulator.app import Simulator
 from simulator.scenarios.model import SCHEMA_PATH
 
@@ -32,16 +29,11 @@ BOTS = Path(__file__).parent / "bots"
 sys.path.insert(0, str(BOTS))
 from reference_bot import run_bot  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-BOT, GROUP = 10001, 100100
-WAIT_MS = 15_000
-T = TypeVar("T")
+# The browser and the page come from the console's browser tests (qqsim on a thread, too).
+browser, page = console.browser, console.page  # fixtures, by name
 
 try:
-    from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+    from playwright.sync_api import Page, expect
 except ImportError:  # pragma: no cover - depends on the machine
     pytestmark = pytest.mark.skip(
         reason="the playwright package is not installed (pip install -e '.[test]')")
@@ -52,86 +44,14 @@ else:
                    "Playwright's own browser download is not used")
 
 
-class Served:
-    """qqsim with the control API and the reference bot, on a thread of its own."""
-
-    def __init__(self, saves: Path) -> None:
-        self.saves = saves
-        self.url = ""
-        self._ready = threading.Event()
-        self._token: trio.lowlevel.TrioToken | None = None
-        self._stop: trio.Event | None = None
-        self._sim: Simulator | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def start(self) -> Served:
-        self._thread.start()
-        if not self._ready.wait(30):
-            raise RuntimeError("qqsim did not start within 30 s")
-        if self._error:
-            raise self._error
-        return self
-
-    def _run(self) -> None:
-        try:
-            trio.run(self._main)
-        except BaseException as exc:  # reported to the test thread
-            self._error = exc
-            self._ready.set()
-
-    async def _main(self) -> None:
-        config = SimulatorConfig(bots={BOT: default_onebot_config(http_port=0, ws_port=0)},
-                                 control_port=0)
-        async with open_simulator(config, clock=ManualClock()) as sim:
-            sim.recorder.directory = self.saves  # the console's saves: never the tracked tree
-            self._sim, self._token = sim, trio.lowlevel.current_trio_token()
-            self._stop = trio.Event()
-            self.url = sim.url("control")
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(run_bot, sim.url("ws") + "/")
-                with trio.fail_after(10):
-                    await sim.wait_connected(BOT)
-                self._ready.set()
-                await self._stop.wait()
-                nursery.cancel_scope.cancel()
-
-    def call(self, fn: Callable[[Simulator], T]) -> T:
-        assert self._token is not None and self._sim is not None
-        sim = self._sim
-        return trio.from_thread.run_sync(lambda: fn(sim), trio_token=self._token)
-
-    def stop(self) -> None:
-        if self._token is not None and self._stop is not None:
-            trio.from_thread.run_sync(self._stop.set, trio_token=self._token)
-        self._thread.join(10)
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    running = Served(tmp_path / "saved").start()
+    def saves_in_tmp(sim: Simulator) -> None:
+        sim.recorder.directory = tmp_path / "saved"  # the console's saves: never the tree
+
+    running = Served(bot=lambda url: run_bot(url + "/"), prepare=saves_in_tmp).start()
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserContext]:
-    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-            viewport={"width": 1366, "height": 768}, locale="zh-CN")
-        yield context
-        context.close()
-
-
-@pytest.fixture
-def page(browser: BrowserContext) -> Iterator[Page]:
-    tab: Page = browser.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    yield tab
-    tab.close()
-    assert errors == [], f"JavaScript errors on the page: {errors}"
 
 
 def open_console(page: Page, served: Served, me: int) -> None:
@@ -195,7 +115,7 @@ def test_record_a_console_session_save_it_and_replay_it(page: Page, served: Serv
     expect(page.locator("[data-testid=record-saved]")).to_contain_text("console-session.yaml",
                                                                        timeout=WAIT_MS)
 
-    saved = served.saves / "console-session.yaml"
+    saved = served.call(lambda sim: sim.recorder.directory) / "console-session.yaml"
     scenario = yaml.safe_load(saved.read_text(encoding="utf-8"))
     jsonschema.validate(scenario, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     steps_written = scenario["steps"]
