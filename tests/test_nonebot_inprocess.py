@@ -47,6 +47,8 @@ import pytest
 
 import conftest
 
+START = []
+
 
 @pytest.mark.asyncio
 async def test_ping_gets_pong(qqsim, qqsim_nonebot):
@@ -102,6 +104,34 @@ async def test_a_waiting_matcher_does_not_take_the_next_test(qqsim, qqsim_nonebo
 
 
 @pytest.mark.asyncio
+async def test_a_test_that_changes_the_world(qqsim, qqsim_nonebot):
+    START.append(qqsim.now())
+    qqsim.faults.no_reply("get_login_info")
+    qqsim.person(20003).send_group_msg(100100, "ping")
+    await qqsim.expect.message(group=100100, text="pong")
+    qqsim.advance(3600)
+
+
+@pytest.mark.asyncio
+async def test_the_next_test_gets_a_fresh_world(qqsim, qqsim_nonebot):
+    # whichever ran first: the same world, time, no messages, no faults, a new transcript
+    START.append(qqsim.now())
+    assert len(set(START)) == 1
+    assert qqsim.history(group_id=100100) == []
+    assert "ping" not in qqsim.transcript_text(0)
+    info = await qqsim_nonebot.get_login_info()
+    assert info["user_id"] == 10001
+
+
+@pytest.mark.asyncio
+@pytest.mark.qqsim(heartbeat_ms=60000)
+async def test_other_options_get_their_own_world(qqsim, qqsim_nonebot):
+    qqsim.person(20003).send_group_msg(100100, "ping")
+    await qqsim.expect.message(group=100100, text="pong")
+    assert [m.raw_message for m in qqsim.history(group_id=100100)] == ["ping", "pong"]
+
+
+@pytest.mark.asyncio
 async def test_nonebot_started_once(qqsim, qqsim_nonebot):
     assert conftest.INITS == [1]
     assert list(nonebot.get_bots()) == ["10001"]
@@ -119,7 +149,9 @@ async def test_a_test_in_its_own_loop_is_told_why_not(qqsim_nonebot):
 NAMES = ["test_ping_gets_pong", "test_wait_quiet_waits_for_a_handler_still_thinking",
          "test_welcome_on_join", "test_ends_right_after_the_reply",
          "test_a_call_never_answered", "test_asked_and_left_waiting",
-         "test_a_waiting_matcher_does_not_take_the_next_test", "test_nonebot_started_once"]
+         "test_a_waiting_matcher_does_not_take_the_next_test",
+         "test_a_test_that_changes_the_world", "test_the_next_test_gets_a_fresh_world",
+         "test_other_options_get_their_own_world", "test_nonebot_started_once"]
 
 
 def _write_suite(pytester: pytest.Pytester) -> None:

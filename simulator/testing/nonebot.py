@@ -18,9 +18,11 @@
 e.g. nonebug), the OneBot V11 adapter is registered, the plugins load, and
 the driver's lifespan starts, all in the session's asyncio loop: that is why
 the tests run in it too (``loop_scope="session"``, or
-``asyncio_default_test_loop_scope = session`` in the ini). For each test the
-adapter dials the test's forward WebSocket, as a deployed bot dials NapCat;
-at the end the connection goes and NoneBot stays for the next test.
+``asyncio_default_test_loop_scope = session`` in the ini). The adapter dials the
+world's forward WebSocket, as a deployed bot dials NapCat. Tests with the same
+options share one simulator (``simulator.testing.pool``), its world brought back
+to its first state for each test, so the connection stays up between them; a
+test that changed more than the world ends it, and the next test dials anew.
 
 While connected, the adapter is watched (``NoneBotWatch``): ``wait_quiet``
 knows when NoneBot has read every frame, finished every handler and had every
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
     from ..app import ActionRecord, FrameRecord, Simulator
     from ..link import BotLink
     from .facade import AsyncQQSim
+    from .options import QQSimOptions
+    from .pool import PooledWorld
 
 #: Seconds a test waits for NoneBot to connect to its world.
 CONNECT_TIMEOUT = 10.0
@@ -181,6 +185,7 @@ class NoneBotSession:
         self.watch: NoneBotWatch | None = None
         self._started_lifespan = False
         self._connected: dict[str, asyncio.Event] = {}
+        self._pool: PooledWorld | None = None
 
     async def start(self) -> None:
         import nonebot
@@ -208,6 +213,7 @@ class NoneBotSession:
     async def stop(self) -> None:
         import nonebot
 
+        await self._retire_pool()
         if self._started_lifespan:
             # In this task, not one of wait_for's: NoneBot's task group must exit in the
             # task that entered it.
@@ -256,44 +262,80 @@ class NoneBotSession:
 
     # -- per test ------------------------------------------------------------
 
+    def pool_for(self, options: QQSimOptions) -> PooledWorld | None:
+        """The kept simulator for a test with ``options`` (``simulator.testing.pool``), or
+        None when the test needs its own: other options than the kept one's, or listeners
+        that cannot wait for their first use (an ``onebot`` config, the control API)."""
+        from .pool import PooledWorld
+
+        if options.onebot is not None or options.control:
+            return None
+        if self._pool is not None and not self._pool.host.alive:
+            self._pool = None
+        if self._pool is None:
+            self._pool = PooledWorld(options)
+        return self._pool if self._pool.options == options else None
+
     @asynccontextmanager
     async def connected(self, qq: AsyncQQSim, bot: int | None = None
                         ) -> AsyncIterator[Any]:
-        """NoneBot connected to ``qq``'s world as ``bot`` for the block; yields its ``Bot``."""
+        """NoneBot connected to ``qq``'s world as ``bot`` for the block; yields its ``Bot``.
+
+        On the kept simulator (``pool_for``) the connection of the test before is reused
+        and outlives the block, unless the test changed more than the world."""
         import nonebot
         from nonebot.adapters.onebot.v11 import Bot
         from nonebot.matcher import matchers
-        from yarl import URL
 
         chosen = qq.bot if bot is None else bot
-        qq._host.ensure_serving("ws")
-        url, watch = qq._host.call(_watch_listener, qq.sim, chosen)
-        self.watch = watch
-        watch.nudge = qq.watch(watch)
+        pool = self._pool if self._pool is not None and qq._host is self._pool.host \
+            and bot is None else None
+        if pool is None:
+            await self._retire_pool()  # one connection at a time: the watch is the session's
         before = _matcher_ids(matchers)
-        self.adapter.onebot_config.onebot_access_token = qq.options.token or None
-        ready = self._connected[str(chosen)] = asyncio.Event()
-        task = asyncio.create_task(self.adapter._forward_ws(URL(url + "/")))
+        if pool is not None and pool.connection is not None:
+            task, watch = pool.connection
+        else:
+            task, watch = await self._dial(qq, chosen)
+            if pool is not None:
+                pool.connection = (task, watch)
+                pool.settled()
+        watch.nudge = qq.watch(watch)
         try:
-            try:
-                await asyncio.wait_for(ready.wait(), CONNECT_TIMEOUT)
-            except TimeoutError:
-                raise AssertionError(
-                    f"NoneBot did not connect to qqsim within {CONNECT_TIMEOUT:g}s") from None
             found = nonebot.get_bot(str(chosen))
             assert isinstance(found, Bot)
             yield found
         finally:
-            await self._let_go(qq, watch, task)
+            await self._settle(qq, watch)
             _drop_new_temporary(matchers, before)
             qq.unwatch(watch)
-            if qq._host.alive:
-                qq._host.call(qq.sim.remove_traffic_listener, watch.count_sent)
-            self.watch = None
+            watch.nudge = _nothing
+            if pool is None or not pool.reusable():
+                await self._hang_up(qq, watch, task)
+                if pool is not None:
+                    pool.connection = None  # its host stops when the test's qqsim goes
 
-    async def _let_go(self, qq: AsyncQQSim, watch: NoneBotWatch, task: asyncio.Task[Any]
-                      ) -> None:
-        """End the test's connection, each step bounded (see the module doc)."""
+    async def _dial(self, qq: AsyncQQSim, chosen: int) -> tuple[asyncio.Task[Any], NoneBotWatch]:
+        """Have the adapter dial ``qq``'s forward WebSocket as ``chosen``; wait until it
+        is connected (``CONNECT_TIMEOUT``)."""
+        from yarl import URL
+
+        qq._host.ensure_serving("ws")
+        url, watch = qq._host.call(_watch_listener, qq.sim, chosen)
+        self.watch = watch
+        self.adapter.onebot_config.onebot_access_token = qq.options.token or None
+        ready = self._connected[str(chosen)] = asyncio.Event()
+        task = asyncio.create_task(self.adapter._forward_ws(URL(url + "/")))
+        try:
+            await asyncio.wait_for(ready.wait(), CONNECT_TIMEOUT)
+        except TimeoutError:
+            await self._hang_up(qq, watch, task)
+            raise AssertionError(
+                f"NoneBot did not connect to qqsim within {CONNECT_TIMEOUT:g}s") from None
+        return task, watch
+
+    async def _settle(self, qq: AsyncQQSim, watch: NoneBotWatch) -> None:
+        """Let what the test started finish, each step bounded (see the module doc)."""
         from .waits import WaitTimeout
 
         # With nothing of NoneBot's in flight, none of its calls is; else they get answers.
@@ -302,8 +344,29 @@ class NoneBotSession:
                 await qq.wait_quiet(timeout=TEARDOWN_QUIET)
         self._fail_open_calls()
         await _until(watch.idle, watch.changed, TEARDOWN_HANDLERS)
+
+    async def _hang_up(self, qq: AsyncQQSim, watch: NoneBotWatch, task: asyncio.Task[Any]
+                       ) -> None:
+        """End a connection (``DISCONNECT_TIMEOUT``) and stop counting what it carried."""
         task.cancel()
         await asyncio.wait({task}, timeout=DISCONNECT_TIMEOUT)
+        if qq._host.alive:
+            qq._host.call(qq.sim.remove_traffic_listener, watch.count_sent)
+        if self.watch is watch:
+            self.watch = None
+
+    async def _retire_pool(self) -> None:
+        """Hang up on the kept simulator and stop it (another test needs its own world)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if pool.connection is not None:
+            task, watch = pool.connection
+            task.cancel()
+            await asyncio.wait({task}, timeout=DISCONNECT_TIMEOUT)
+            if self.watch is watch:
+                self.watch = None
+        pool.stop()
 
     def _fail_open_calls(self) -> None:
         from nonebot.exception import NetworkError

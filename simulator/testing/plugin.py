@@ -76,6 +76,12 @@ def qqsim(request: pytest.FixtureRequest, qqsim_options: QQSimOptions | Mapping[
             request.node.stash[_PENDING] = (options, log_dir)
             yield request.getfixturevalue("_qqsim_trio")  # set up in the test's trio loop
             return
+        pool = _nonebot_pool(request, options)
+        if pool is not None:
+            with pool.test(log_dir) as qq:
+                request.node.stash[_FACADE] = qq
+                yield qq
+            return
         from .session import open_async_qqsim, open_qqsim
 
         opener = open_async_qqsim if _is_async(request.node) else open_qqsim
@@ -103,6 +109,18 @@ def _options(request: pytest.FixtureRequest,
         layers.append(param)
     start = base if isinstance(base, QQSimOptions) else QQSimOptions().merged(base)
     return layered(layers, start)
+
+
+def _nonebot_pool(request: pytest.FixtureRequest, options: QQSimOptions) -> Any:
+    """The simulator NoneBot2 in-process tests share, its world renewed for each
+    (``simulator.testing.pool``); None when this test gets its own."""
+    if "qqsim_nonebot" not in request.fixturenames or not _is_async(request.node):
+        return None
+    from .nonebot import _loop_scope_problem
+
+    if _loop_scope_problem(request.node):  # qqsim_nonebot fails the test, saying why
+        return None
+    return request.getfixturevalue("qqsim_nonebot_session").pool_for(options)
 
 
 def _runs_on_trio(item: pytest.Item) -> bool:
