@@ -26,7 +26,7 @@ from .faults import Fault, FaultNotSupported, FaultPlan, Level
 from .onebot.context import ConnectionSettings
 from .onebot.profiles import PROFILES, Profile
 from .people import Person
-from .recording import DEFAULT_BUDGET, RecordLog
+from .recording import DEFAULT_BUDGET, RecordLog, without_huge_strings
 from .scenarios.transcript import Transcript
 from .storage import Storage
 from .world import DomainEvent, Message, World, WorldSpec, build_world, load_spec
@@ -198,8 +198,10 @@ class Simulator:
         self, link: BotLink, action: str, params: Any, body: dict[str, Any], elapsed_ms: float,
         *, fault: str | None = None,
     ) -> None:
-        record = ActionRecord(link.self_id, link.settings.name, action, params, body,
-                              elapsed_ms, self.world.now(), next(self._traffic_seq), fault)
+        # A huge parameter is cut before anyone marshals or copies it (``recording``).
+        record = ActionRecord(link.self_id, link.settings.name, action,
+                              without_huge_strings(params), body, elapsed_ms,
+                              self.world.now(), next(self._traffic_seq), fault)
         self.actions.append(record)
         self._tell_traffic(record)
         self._wake_waiters()  # ``wait_until`` predicates may be about the bot's calls

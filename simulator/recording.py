@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import enum
+import itertools
 import marshal
 import zlib
 from collections.abc import Callable, Iterator
@@ -58,6 +59,14 @@ COMPACT_ABOVE = 2048
 MAX_STRING = 512
 #: ...and so are their lists and tuples longer than this.
 MAX_ITEMS = 100
+#: A call's parameters with a string (or bytes) longer than this are recorded cut, before
+#: anything marshals them (``without_huge_strings``): a 45 MB parameter was marshalled
+#: whole for the call log and again for the transcript, ~75 ms on the event loop. Message
+#: text is capped at 1 MiB characters, so a message qqsim accepts is recorded whole.
+HUGE_STRING = 1024 * 1024
+#: ``without_huge_strings`` looks at this many values at most: its cost stays bounded on
+#: a call with thousands of items (lists that long are cut when their block is sealed).
+HUGE_WALK_MAX = 2048
 #: What a record costs besides its serialised bytes while its block is open
 #: (the ``bytes`` object and its slot), and what a sealed block costs besides
 #: its compressed bytes.
@@ -349,3 +358,24 @@ def shortened(value: Any, max_string: int = MAX_STRING, max_items: int = MAX_ITE
         return value
 
     return cut(value)
+
+
+def without_huge_strings(value: Any) -> Any:
+    """``value`` itself when none of the first ``HUGE_WALK_MAX`` values in it is a string or
+    bytes longer than ``HUGE_STRING``; else ``shortened(value)`` (what compaction would keep).
+
+    Cheap on every call: type checks and ``len``, nothing copied or marshalled.
+    """
+    pending, budget = [value], HUGE_WALK_MAX
+    while pending and budget > 0:
+        item = pending.pop()
+        budget -= 1
+        kind = type(item)
+        if kind is str or kind is bytes:
+            if len(item) > HUGE_STRING:
+                return shortened(value)
+        elif kind is dict:
+            pending.extend(itertools.islice(item.values(), budget))
+        elif kind is list or kind is tuple:
+            pending.extend(item[:budget])
+    return value

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 from conftest import ADMIN_GROUP, BOT
 
 from simulator import ManualClock, Simulator, SimulatorConfig
-from simulator.recording import BLOCK_RECORDS, MAX_STRING, RecordLog
+from simulator.recording import BLOCK_RECORDS, HUGE_STRING, MAX_STRING, RecordLog
 from simulator.scenarios.expect import ActionPattern, Expectations
 from simulator.scenarios.transcript import to_jsonl
 
@@ -59,6 +60,28 @@ def test_older_records_are_cut_with_a_marker(small_sim: Simulator) -> None:
     assert len(kept) < MAX_STRING + 64
     # Cut entries still write out as JSON lines.
     assert "more chars not kept" in to_jsonl(small_sim.transcript.entries)
+
+
+def test_a_huge_parameter_is_recorded_cut_and_a_message_at_the_cap_whole() -> None:
+    """Past ``HUGE_STRING`` a parameter is cut before it is recorded (marshalling it whole
+    held the event loop); up to it, even the newest call reads back exactly."""
+    sim = Simulator(SimulatorConfig(control_port=None), clock=ManualClock())
+    heard: list[Any] = []
+    sim.add_traffic_listener(heard.append)
+    pad = "x" * (HUGE_STRING + 1)
+    body = sim.link(BOT).call("get_group_info", {"group_id": ADMIN_GROUP, "pad": [pad]})
+    assert body["status"] == "ok"
+    recorded = sim.actions[-1].params
+    assert recorded["group_id"] == ADMIN_GROUP
+    assert recorded["pad"][0].startswith("x" * MAX_STRING)
+    assert recorded["pad"][0].endswith(f"…[qqsim: {HUGE_STRING + 1 - MAX_STRING} more chars "
+                                       "not kept]")
+    assert heard[-1].params == recorded  # traffic listeners hear it cut too
+    entry = [e for e in sim.transcript.entries if e["kind"] == "action"][-1]
+    assert entry["params"] == recorded
+    text = "y" * HUGE_STRING  # within the budget too (a CJK text marshals to 3 MiB)
+    send(sim, text)
+    assert sim.actions[-1].params["message"] == text
 
 
 @pytest.mark.trio

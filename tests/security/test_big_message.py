@@ -12,7 +12,9 @@ answered within 1 s, during and after.
 
 from __future__ import annotations
 
+import base64
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -85,9 +87,12 @@ async def other_bot_answers(sim: Simulator) -> None:
     assert answer["data"]["user_id"] == OTHER
 
 
-async def while_attacked(sim: Simulator, attack: Callable[[], Any]) -> Any:
+async def while_attacked(sim: Simulator, attack: Callable[[], Any],
+                         parse_max: float = 0.0) -> Any:
     """Run ``attack`` in a thread; the other bot calls meanwhile and after, each within 1 s.
-    Returns what the attack returned, and asserts the server's longest step."""
+    Returns what the attack returned, and asserts the server's longest step: under
+    ``HOLD_MAX``, or when ``parse_max`` is longer, one step (the parse) under it and every
+    other under ``HOLD_MAX``."""
     outcome: list[Any] = []
 
     async def run_attack() -> None:
@@ -100,7 +105,8 @@ async def while_attacked(sim: Simulator, attack: Callable[[], Any]) -> Any:
                 await other_bot_answers(sim)  # during
                 await trio.sleep(0.05)
         await other_bot_answers(sim)  # after
-    assert watch.longest < HOLD_MAX, (watch.longest, watch.task)
+    assert watch.longest < max(HOLD_MAX, parse_max), (watch.longest, watch.task)
+    assert watch.second < HOLD_MAX, (watch.second, watch.longest)
     return outcome[0]
 
 
@@ -176,3 +182,60 @@ async def test_text_in_forward_nodes_counts_too() -> None:
             answer = await while_attacked(sim, lambda: send_over_ws(sim.url("ws"), frame))
             assert (answer["status"], answer["echo"]) == ("failed", "fwd")
             assert TOO_LONG in answer["message"]
+
+
+def padded_frame(size: int, char: str = "x") -> str:
+    """A cheap call carrying one parameter it does not read: ``size`` bytes of ``char``
+    (in UTF-8, as a client sends them)."""
+    return json.dumps({"action": "get_group_info", "echo": "pad", "params": {
+        "group_id": GROUP, "pad": char * (size // len(char.encode()))}}, ensure_ascii=False)
+
+
+def parse_seconds(frame: str) -> float:
+    """CPU seconds this thread takes to parse ``frame`` with the stdlib (best of two)."""
+    spent = []
+    for _ in range(2):
+        started = time.thread_time()
+        json.loads(frame)
+        spent.append(time.thread_time() - started)
+    return min(spent)
+
+
+@pytest.mark.trio
+@pytest.mark.parametrize("char", ["x", "我"], ids=["ascii", "cjk"])
+async def test_a_45mb_parameter_of_any_action_does_not_hold_the_loop(char: str) -> None:
+    """Parsing 45 MB of ASCII JSON is itself ~50 ms (no CPython parser is quicker on one
+    long string), so that one step may take as long as the parse plus a margin; the frame
+    is answered and recorded in another, short step (the record was marshalled whole,
+    twice, in the parsing step: ~110 ms; 45 MB of CJK text, ~160 ms)."""
+    frame = padded_frame(45 * 1000 * 1000, char)
+    parse_max = parse_seconds(frame) + 0.015
+    with trio.fail_after(60):
+        async with serving() as sim:
+            answer = await while_attacked(sim, lambda: send_over_ws(sim.url("ws"), frame),
+                                          parse_max)
+            assert (answer["status"], answer["echo"]) == ("ok", "pad")
+            assert answer["data"]["group_id"] == GROUP
+            recorded = next(a for a in sim.actions if a.action == "get_group_info")
+            assert len(json.dumps(recorded.params)) < 64 * 1024  # the record is shortened
+            assert recorded.params["group_id"] == GROUP
+
+
+def png_of(size: int) -> bytes:
+    """``size`` bytes that start like a PNG, so they are taken as an image."""
+    head = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00\x00\x00\x10" * 2
+    return head + bytes(range(256)) * ((size - len(head)) // 256 + 1)
+
+
+@pytest.mark.trio
+async def test_a_10mb_inline_base64_image_does_not_hold_the_loop() -> None:
+    image = png_of(10 * 1000 * 1000)
+    frame = json.dumps({"action": "send_group_msg", "echo": "img", "params": {
+        "group_id": GROUP, "message": [{"type": "image", "data": {
+            "file": "base64://" + base64.b64encode(image).decode()}}]}})
+    with trio.fail_after(60):
+        async with serving() as sim:
+            answer = await while_attacked(sim, lambda: send_over_ws(sim.url("ws"), frame))
+            assert (answer["status"], answer["echo"]) == ("ok", "img"), answer["message"]
+            sent = [m for m in sim.history(group_id=GROUP) if m.sender_id == ATTACKER]
+            assert len(sent) == 1 and sent[0].segments[0]["type"] == "image"
