@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .app import ActionRecord, Endpoint, Simulator, open_simulator
+    from .app import Endpoint, Simulator, open_simulator
     from .clock import Clock, ManualClock, SystemClock
     from .config import (
         OneBotConfig,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         WorldError,
     )
     from .people import Person
+    from .traffic import ActionRecord
 
 __version__ = "0.1.0"
 
@@ -64,7 +65,7 @@ __all__ = [
 # (the pytest plugin loaded in every pytest run, ``qqsim actions``) then costs neither
 # the world's SQLAlchemy nor the servers' Quart, about 60 MB and a second.
 _HOME = {
-    "ActionRecord": ".app",
+    "ActionRecord": ".traffic",
     "Endpoint": ".app",
     "Simulator": ".app",
     "open_simulator": ".app",

@@ -23,12 +23,23 @@ from .config import SimulatorConfig, check_control_exposure
 from .coverage import Recorder
 from .errors import ConfigError
 from .faults import Fault, FaultNotSupported, FaultPlan, Level
+from .lint import Linter
 from .onebot.context import ConnectionSettings
 from .onebot.profiles import PROFILES, Profile
 from .people import Person
+from .recorder import ScenarioRecorder
 from .recording import DEFAULT_BUDGET, RecordLog, without_huge_strings
 from .scenarios.transcript import Transcript
 from .storage import Storage
+from .traffic import (
+    ActionRecord,
+    FrameRecord,
+    TrafficListener,
+    action_of,
+    action_plain,
+    frame_of,
+    frame_plain,
+)
 from .world import DomainEvent, Message, World, WorldSpec, build_world, load_spec
 from .world.snapshot_store import Shelf, WorldSnapshot, restore_snapshot, take_snapshot
 
@@ -52,54 +63,6 @@ class Endpoint:
         return int(self.url.rsplit(":", 1)[1].split("/", 1)[0])
 
 
-@dataclass(frozen=True)
-class ActionRecord:
-    """One action a bot called, with the response it got."""
-
-    bot_id: int
-    connection: str
-    action: str
-    params: Any
-    response: dict[str, Any]
-    elapsed_ms: float
-    time: int
-    #: Place in the traffic log that actions share with frames (1, 2, ...).
-    seq: int = 0
-    #: The fault kind that took this call (``simulator.faults``), if any.
-    fault: str | None = None
-
-
-@dataclass(frozen=True)
-class FrameRecord:
-    """One event frame handed to a bot connection, as rendered for it."""
-
-    bot_id: int
-    connection: str
-    event: dict[str, Any]
-    time: int
-    seq: int
-
-
-TrafficListener = Callable[[ActionRecord | FrameRecord], None]
-
-
-def _action_plain(record: ActionRecord) -> tuple[Any, ...]:
-    return (record.bot_id, record.connection, record.action, record.params, record.response,
-            record.elapsed_ms, record.time, record.seq, record.fault)
-
-
-def _action_of(plain: tuple[Any, ...]) -> ActionRecord:
-    return ActionRecord(*plain)
-
-
-def _frame_plain(record: FrameRecord) -> tuple[Any, ...]:
-    return (record.bot_id, record.connection, record.event, record.time, record.seq)
-
-
-def _frame_of(plain: tuple[Any, ...]) -> FrameRecord:
-    return FrameRecord(*plain)
-
-
 class Simulator:
     def __init__(
         self,
@@ -113,8 +76,6 @@ class Simulator:
         for ``actions`` and ``frames``, half for the ``transcript`` (``simulator.recording``:
         the oldest go first)."""
         self.config = config or SimulatorConfig()
-        if self.config.profile not in PROFILES:
-            raise ConfigError(f"unknown profile {self.config.profile!r} (know {list(PROFILES)})")
         self.profile: Profile = self._profile(self.config.profile)
         self.spec = spec or load_spec(self.config.seed)
         self.world: World = build_world(self.spec, db_path=self.config.db_path, clock=clock)
@@ -124,10 +85,10 @@ class Simulator:
         self.endpoints: list[Endpoint] = []
         #: Calls bots made and frames they were sent, oldest first, within a byte budget.
         self.actions: RecordLog[ActionRecord] = RecordLog(
-            _action_plain, _action_of, budget=record_budget // 4)
+            action_plain, action_of, budget=record_budget // 4)
         self.connections: list[BotLink] = []
         self.frames: RecordLog[FrameRecord] = RecordLog(
-            _frame_plain, _frame_of, budget=record_budget // 4)
+            frame_plain, frame_of, budget=record_budget // 4)
         self._traffic_seq = itertools.count(1)
         self._traffic_listeners: list[TrafficListener] = []
         self._connections_changed = trio.Event()
@@ -149,12 +110,8 @@ class Simulator:
         self.coverage = Recorder(self)
         #: Snapshots saved under a name (``snapshot(name)``, scenarios, the control API).
         self.snapshots = Shelf()
-        from .lint import Linter  # it hooks add_traffic_listener, defined above
-
         #: Bot behaviour real QQ would punish, found in its calls (``simulator.lint``).
         self.lint = Linter(self)
-        from .recorder import ScenarioRecorder
-
         #: Records what people and the bot do as a scenario, while switched on.
         self.recorder = ScenarioRecorder(self)
         self._attach_world()
@@ -375,6 +332,8 @@ class Simulator:
 
     def _profile(self, name: str) -> Profile:
         """The named profile, with the options of ``config`` that adjust it."""
+        if name not in PROFILES:
+            raise ConfigError(f"unknown profile {name!r} (know {list(PROFILES)})")
         profile = PROFILES[name]
         if self.config.immediate_send_failures:
             return replace(profile, kernel_send_timeout=None)
@@ -391,8 +350,6 @@ class Simulator:
         if self.config.db_path is not None:
             raise ConfigError("reset rebuilds the world in memory; this one lives in a file")
         if profile is not None:
-            if profile not in PROFILES:
-                raise ConfigError(f"unknown profile {profile!r} (know {list(PROFILES)})")
             self.profile = self._profile(profile)
         old = self.world
         self._detach_world()

@@ -26,8 +26,8 @@ from urllib.parse import quote
 from quart import Response, request
 from quart_trio import QuartTrio
 
-from ..app import ActionRecord, FrameRecord
 from ..errors import NotFound
+from ..traffic import ActionRecord, FrameRecord
 from .common import MalformedRequest, limit_arg, query_int, reply
 from .listing import MAX_LIMIT, RESPONSE_BUDGET, fit
 from .views import (

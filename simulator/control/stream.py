@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING, Any
 import trio
 from quart import websocket
 
-from ..app import ActionRecord, FrameRecord
 from ..faults import FaultApplied
 from ..recording import shortened
+from ..traffic import ActionRecord, FrameRecord
 from ..world.notices import NOTICE_TYPES
 from .common import json_text
 from .views import action_json, connections_json, event_json, frame_json

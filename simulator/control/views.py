@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..app import ActionRecord, FrameRecord
 from ..link import describe_event
+from ..traffic import ActionRecord, FrameRecord
 from ..world import DomainEvent, Message, Request
 
 if TYPE_CHECKING:

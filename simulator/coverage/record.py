@@ -19,9 +19,10 @@ from ..onebot.registry import REGISTRY
 from ..onebot.surface import event_kind
 
 if TYPE_CHECKING:
-    from ..app import ActionRecord, FrameRecord, Simulator
+    from ..app import Simulator
     from ..faults import FaultApplied
     from ..onebot.profiles import Profile
+    from ..traffic import ActionRecord, FrameRecord
 
 #: Distinct failure texts kept per action; further ones count under ``OTHER``.
 FAILURES_KEPT = 20

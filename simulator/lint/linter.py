@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any, cast
 
 import trio
 
-from ..app import ActionRecord, FrameRecord
 from ..errors import ConfigError, UnknownAction
 from ..onebot.codec import to_segments
 from ..onebot.context import ActionContext
 from ..onebot.dispatch import resolve
 from ..onebot.profiles import PROFILES, Profile
+from ..traffic import ActionRecord, FrameRecord
 from . import rules as R
 
 if TYPE_CHECKING:

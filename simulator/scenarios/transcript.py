@@ -32,9 +32,9 @@ from ..recording import DEFAULT_BUDGET, RecordLog
 from ..world import DomainEvent
 
 if TYPE_CHECKING:
-    from ..app import ActionRecord, FrameRecord
     from ..faults import FaultApplied
     from ..link import BotLink
+    from ..traffic import ActionRecord, FrameRecord
 
 Entry = dict[str, Any]
 EntryListener = Callable[[Entry], None]

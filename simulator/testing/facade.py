@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ..app import ActionRecord, Endpoint, Simulator
+from ..app import Endpoint, Simulator
 from ..clock import parse_duration
 from ..config import WebsocketClientConfig
 from ..scenarios.engine import ScenarioResult, run_scenario
@@ -24,6 +24,7 @@ from ..scenarios.expect import Expectations
 from ..scenarios.loader import LoadedScenario, load_file, load_text
 from ..scenarios.runner import transcript_text
 from ..scenarios.transcript import Entry
+from ..traffic import ActionRecord
 from . import process, waits
 from .expectations import AsyncExpectation, Book, Built, Expect, Expectation
 from .host import Host, ThreadHost

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..app import ActionRecord, FrameRecord, Simulator
+    from ..app import Simulator
     from ..link import BotLink
+    from ..traffic import ActionRecord, FrameRecord
     from .facade import AsyncQQSim
     from .options import QQSimOptions
     from .pool import PooledWorld

@@ -1,0 +1,60 @@
+"""What a bot and qqsim said to each other: one record per call and per event frame.
+
+Kept by ``Simulator`` (``sim.actions``, ``sim.frames``) and heard by its traffic
+listeners (the transcript, the console, coverage, the lint). Below ``app`` so that
+those listeners need not import the simulator to read a record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    """One action a bot called, with the response it got."""
+
+    bot_id: int
+    connection: str
+    action: str
+    params: Any
+    response: dict[str, Any]
+    elapsed_ms: float
+    time: int
+    #: Place in the traffic log that actions share with frames (1, 2, ...).
+    seq: int = 0
+    #: The fault kind that took this call (``simulator.faults``), if any.
+    fault: str | None = None
+
+
+@dataclass(frozen=True)
+class FrameRecord:
+    """One event frame handed to a bot connection, as rendered for it."""
+
+    bot_id: int
+    connection: str
+    event: dict[str, Any]
+    time: int
+    seq: int
+
+
+TrafficListener = Callable[[ActionRecord | FrameRecord], None]
+
+
+def action_plain(record: ActionRecord) -> tuple[Any, ...]:
+    return (record.bot_id, record.connection, record.action, record.params, record.response,
+            record.elapsed_ms, record.time, record.seq, record.fault)
+
+
+def action_of(plain: tuple[Any, ...]) -> ActionRecord:
+    return ActionRecord(*plain)
+
+
+def frame_plain(record: FrameRecord) -> tuple[Any, ...]:
+    return (record.bot_id, record.connection, record.event, record.time, record.seq)
+
+
+def frame_of(plain: tuple[Any, ...]) -> FrameRecord:
+    return FrameRecord(*plain)
