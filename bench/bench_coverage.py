@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import time
 
-from common import loadavg
+from common import on_off, quiet_pair
 
-from simulator import ManualClock, Simulator, SimulatorConfig
 from simulator.coverage import Recorder
 from simulator.world import DomainEvent
 
@@ -32,8 +30,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
-    sims = {"on": Simulator(SimulatorConfig(control_port=None), clock=ManualClock()),
-            "off": Simulator(SimulatorConfig(control_port=None), clock=ManualClock())}
+    sims = quiet_pair()
     sims["off"].coverage.detach()
     heard: list[DomainEvent] = []
     sims["on"].world.add_listener(heard.append)
@@ -55,15 +52,7 @@ def main() -> None:
         return (time.perf_counter() - started) / args.calls
 
     for name, measure in (("send_group_msg call", calls), ("message event frame", frames)):
-        measure("on"), measure("off")  # warm-up
-        times: dict[str, list[float]] = {"on": [], "off": []}
-        for number in range(args.rounds):
-            for side in ("on", "off") if number % 2 else ("off", "on"):
-                times[side].append(measure(side))
-        on, off = statistics.median(times["on"]), statistics.median(times["off"])
-        print(f"{name}: coverage on median {on * 1e6:.1f} µs (min {min(times['on']) * 1e6:.1f}),"
-              f" off {off * 1e6:.1f} µs (min {min(times['off']) * 1e6:.1f}); on/off "
-              f"{on / off:.3f}   loadavg {loadavg()}")
+        on_off("coverage", name, measure, args.rounds)
     assert isinstance(sims["on"].coverage, Recorder)
     for sim in sims.values():
         sim.close()

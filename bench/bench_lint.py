@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import statistics
 import time
 
 import trio
-from common import loadavg
-
-from simulator import ManualClock, Simulator, SimulatorConfig
+from common import on_off, quiet_pair
 
 GROUP = 100100
 
@@ -37,8 +34,7 @@ def main() -> None:
 
 
 async def measure(args: argparse.Namespace) -> None:
-    sims = {"on": Simulator(SimulatorConfig(control_port=None), clock=ManualClock()),
-            "off": Simulator(SimulatorConfig(control_port=None), clock=ManualClock())}
+    sims = quiet_pair()
     sims["off"].lint.close()
     messages = {
         "plain text": lambda n: f"m{n}",
@@ -58,16 +54,8 @@ async def measure(args: argparse.Namespace) -> None:
         return (time.perf_counter() - started) / args.calls
 
     for name, make in messages.items():
-        calls("on", make), calls("off", make)  # warm-up
-        times: dict[str, list[float]] = {"on": [], "off": []}
-        for number in range(args.rounds):
-            for side in ("on", "off") if number % 2 else ("off", "on"):
-                times[side].append(calls(side, make))
-        on, off = statistics.median(times["on"]), statistics.median(times["off"])
-        print(f"send_group_msg, {name}: lint on median {on * 1e6:.1f} µs "
-              f"(min {min(times['on']) * 1e6:.1f}), off {off * 1e6:.1f} µs "
-              f"(min {min(times['off']) * 1e6:.1f}); on/off {on / off:.3f}   "
-              f"loadavg {loadavg()}")
+        on_off("lint", f"send_group_msg, {name}",
+               lambda side, make=make: calls(side, make), args.rounds)
     for sim in sims.values():
         sim.close()
 
