@@ -70,3 +70,20 @@ async def raw_status(port: int, request: bytes) -> tuple[int, bytes]:
                 break
             head += chunk
     return int(head.split(b" ", 2)[1]), head
+
+
+async def read_listeners(process: trio.Process, *kinds: str) -> dict[str, str]:
+    """Read a ``qqsim run`` subprocess's stdout until it has listed a listener of each of
+    ``kinds``: the URL of each listener kind it printed."""
+    assert process.stdout is not None
+    urls: dict[str, str] = {}
+    text = ""
+    while not all(kind in urls for kind in kinds):
+        chunk = await process.stdout.receive_some(4096)
+        assert chunk, f"qqsim ended before listening: {text!r}"
+        text += chunk.decode()
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].startswith(("http://", "ws://")):
+                urls[parts[0]] = parts[1]
+    return urls

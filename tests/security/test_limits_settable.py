@@ -14,6 +14,7 @@ import sys
 import httpx
 import pytest
 import trio
+from control_probe import read_listeners
 from trio_websocket import ConnectionClosed, open_websocket_url
 
 from simulator import cli
@@ -52,21 +53,6 @@ def test_a_limit_that_is_not_positive_is_a_one_line_error(
         wire.LIMITS.with_values(frame_max=-1)
 
 
-async def _listeners(process: trio.Process) -> dict[str, str]:
-    assert process.stdout is not None
-    urls: dict[str, str] = {}
-    text = ""
-    while "ws" not in urls or "http" not in urls:
-        chunk = await process.stdout.receive_some(4096)
-        assert chunk, f"qqsim ended before listening: {text!r}"
-        text += chunk.decode()
-        for line in text.splitlines():
-            parts = line.split()
-            if len(parts) >= 2 and parts[1].startswith(("http://", "ws://")):
-                urls[parts[0]] = parts[1]
-    return urls
-
-
 async def _bot_answers(urls: dict[str, str]) -> None:
     async with httpx.AsyncClient() as client:
         with trio.fail_after(1):
@@ -85,7 +71,7 @@ async def test_run_applies_the_limits_it_is_given() -> None:
                                           stderr=subprocess.PIPE, check=False, **kw))
         try:
             with trio.fail_after(START_TIMEOUT):
-                urls = await _listeners(process)
+                urls = await read_listeners(process, "ws", "http")
             with trio.fail_after(10):
                 await _bot_answers(urls)
                 async with httpx.AsyncClient() as client:

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 import trio
+from control_probe import read_listeners
 from trio_websocket import ConnectionClosed, open_websocket_url
 
 from simulator import cli
@@ -24,22 +25,6 @@ GROUP = 100100
 #: Starting the interpreter and building the default world (seconds, generous for CI).
 START_TIMEOUT = 30
 STOP_TIMEOUT = 15
-
-
-async def _listeners(process: trio.Process) -> dict[str, str]:
-    """Read stdout up to the control line: the URL of each listener kind."""
-    assert process.stdout is not None
-    urls: dict[str, str] = {}
-    text = ""
-    while "control" not in urls:
-        chunk = await process.stdout.receive_some(4096)
-        assert chunk, f"qqsim ended before listening: {text!r}"
-        text += chunk.decode()
-        for line in text.splitlines():
-            parts = line.split()
-            if len(parts) >= 2 and parts[1].startswith(("http://", "ws://")):
-                urls[parts[0]] = parts[1]
-    return urls
 
 
 async def _send_message(ws_url: str, text: str) -> int:
@@ -63,7 +48,7 @@ async def _stop_with(signum: signal.Signals, db: Path, text: str) -> int:
             lambda **kw: trio.run_process(command, stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, check=False, **kw))
         with trio.fail_after(START_TIMEOUT):
-            urls = await _listeners(process)
+            urls = await read_listeners(process, "control")
             message_id = await _send_message(urls["ws"], text)
             # A bot still connected when the signal comes is disconnected, not left hanging.
             async with open_websocket_url(urls["ws"]) as ws:
