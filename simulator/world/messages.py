@@ -153,16 +153,20 @@ class Messages:
             self._last_row_id = int(found or 0)
         return self._last_row_id + 1
 
-    def _next_seq(self, chat_type: str, chat: int) -> int:
-        """The next per-chat sequence number; cached so sending costs no MAX() query."""
+    def last_seq(self, chat_type: str, chat: int) -> int:
+        """The newest sequence number in a chat (0 when it is empty), by its ``chat_key``;
+        cached, so sending costs no MAX() query."""
         last = self._last_seq.get(chat)
         if last is None:
             found = self._conn.execute(
                 "SELECT MAX(seq) FROM message WHERE chat_type = ? AND chat = ?", (chat_type, chat)
             ).fetchone()[0]
-            last = int(found or 0)
-        self._last_seq[chat] = last + 1
-        return last + 1
+            last = self._last_seq[chat] = int(found or 0)
+        return last
+
+    def _next_seq(self, chat_type: str, chat: int) -> int:
+        seq = self._last_seq[chat] = self.last_seq(chat_type, chat) + 1
+        return seq
 
     # -- recalling ---------------------------------------------------------
 

@@ -32,6 +32,7 @@ from .events import (
 )
 from .files import GroupFileUploaded
 from .groups import Groups
+from .messages import Messages
 from .pokes import Poked
 from .tables import chat_key
 
@@ -66,10 +67,12 @@ def chat_of(event: DomainEvent) -> ChatOf | None:
 
 
 class Notices:
-    def __init__(self, core: WorldCore, accounts: Accounts, groups: Groups) -> None:
+    def __init__(self, core: WorldCore, accounts: Accounts, groups: Groups,
+                 messages: Messages) -> None:
         self._core = core
         self._accounts = accounts
         self._groups = groups
+        self._messages = messages
 
     def display_name(self, user_id: int, group_id: int) -> str:
         """The name QQ shows for ``user_id`` now: the group card, else the nickname."""
@@ -98,10 +101,8 @@ class Notices:
         data = {f.name: getattr(event, f.name) for f in fields(event)
                 if f.name not in ("time", "audience")}
         try:
+            after = self._messages.last_seq(chat[0], key)
             with self._core.writing() as conn:
-                after = conn.execute(
-                    "SELECT MAX(seq) FROM message WHERE chat_type = ? AND chat = ?",
-                    (chat[0], key)).fetchone()[0] or 0
                 conn.execute(
                     "INSERT INTO notice (chat_type, chat, after_seq, time, kind, data_json, "
                     "names_json) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -93,7 +93,7 @@ class World:
         self.reactions = Reactions(self.core, self.messages, self.groups)
         self.forward_cards = ForwardCards(self.core)
         # Stored as they happen, so the chat's newest message is the one each followed.
-        self.notices = Notices(self.core, self.accounts, self.groups)
+        self.notices = Notices(self.core, self.accounts, self.groups, self.messages)
         self.core.add_listener(self.notices.note)
 
     @property
