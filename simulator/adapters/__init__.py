@@ -15,13 +15,17 @@ six ways a bot connects, by NapCat config key:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import importlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import trio
+from pydantic import BaseModel
 
 from ..config import (
     HttpClientConfig,
     HttpServerConfig,
+    HttpSseServerConfig,
     WebsocketClientConfig,
     WebsocketServerConfig,
 )
@@ -31,26 +35,35 @@ if TYPE_CHECKING:
     from ..app import Endpoint, Simulator
 
 
-async def start_adapter(
-    nursery: trio.Nursery, sim: Simulator, bot_id: int, config: Any
-) -> Endpoint:
-    """Start the adapter ``config`` describes for ``bot_id``; return where it listens.
+# Which module serves each kind of adapter config, by name, so that a module is imported
+# only when such an adapter is configured: the outgoing ones bring httpx, which a default
+# ``qqsim run`` never uses (start-up memory). An SSE server is an HTTP server with a stream:
+# ``serve_http_server`` serves both.
+SERVED_BY: dict[type[BaseModel], tuple[str, str]] = {
+    WebsocketServerConfig: ("ws_server", "serve_ws_server"),
+    WebsocketClientConfig: ("ws_client", "serve_ws_client"),
+    HttpClientConfig: ("http_client", "serve_http_client"),
+    HttpServerConfig: ("http_server", "serve_http_server"),
+    HttpSseServerConfig: ("http_server", "serve_http_server"),
+}
 
-    Each adapter module is imported only when one is configured: the outgoing ones
-    bring httpx, which a default ``qqsim run`` never uses (start-up memory).
-    """
-    # An SSE server config is also an HTTP server config: serve_http_server tells them apart.
-    serve: Any
-    if isinstance(config, WebsocketServerConfig):
-        from .ws_server import serve_ws_server as serve
-    elif isinstance(config, WebsocketClientConfig):
-        from .ws_client import serve_ws_client as serve
-    elif isinstance(config, HttpClientConfig):
-        from .http_client import serve_http_client as serve
-    elif isinstance(config, HttpServerConfig):
-        from .http_server import serve_http_server as serve
-    else:
-        raise ConfigError(f"adapter kind {type(config).__name__} is not served by qqsim")
+
+def server_for(config: BaseModel) -> Callable[..., Awaitable[None]]:
+    """The ``serve_*`` function registered for ``config``'s type."""
+    try:
+        module_name, function_name = SERVED_BY[type(config)]
+    except KeyError:
+        raise ConfigError(f"adapter kind {type(config).__name__} is not served by qqsim") from None
+    module = importlib.import_module(f"{__name__}.{module_name}")
+    serve: Callable[..., Awaitable[None]] = getattr(module, function_name)
+    return serve
+
+
+async def start_adapter(
+    nursery: trio.Nursery, sim: Simulator, bot_id: int, config: BaseModel
+) -> Endpoint:
+    """Start the adapter ``config`` describes for ``bot_id``; return where it listens."""
+    serve = server_for(config)
     try:
         endpoint: Endpoint = await nursery.start(serve, sim, bot_id, config)
     except (OSError, ExceptionGroup) as exc:

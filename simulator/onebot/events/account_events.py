@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...world.pokes import Poked
 from ...world.profiles import BotWentOffline, InputStatusChanged
 from ...world.transfers import OnlineFileAnswered
@@ -28,7 +26,7 @@ def poke_raw_info(event: Poked) -> list[dict[str, str]]:
 
 
 @renders(Poked)
-def _poke(event: Any, self_id: int) -> Event:
+def _poke(event: Poked, self_id: int) -> Event:
     body: Event = {"post_type": "notice", "notice_type": "notify", "sub_type": "poke",
                    "target_id": event.target_id}
     if event.group_id:
@@ -42,20 +40,20 @@ def _poke(event: Any, self_id: int) -> Event:
 
 
 @renders(InputStatusChanged)
-def _input_status(event: Any, self_id: int) -> Event:
+def _input_status(event: InputStatusChanged, self_id: int) -> Event:
     return {"post_type": "notice", "notice_type": "notify", "sub_type": "input_status",
             "status_text": event.status_text, "event_type": event.event_type,
             "user_id": event.user_id, "group_id": 0}
 
 
 @renders(BotWentOffline)
-def _bot_offline(event: Any, self_id: int) -> Event:
+def _bot_offline(event: BotWentOffline, self_id: int) -> Event:
     return {"post_type": "notice", "notice_type": "bot_offline", "user_id": event.user_id,
             "tag": event.tag, "message": event.message}
 
 
 @renders(OnlineFileAnswered)
-def _online_file(event: Any, self_id: int) -> Event:
+def _online_file(event: OnlineFileAnswered, self_id: int) -> Event:
     if event.answer == "cancel":  # told to the receiver: the sender withdrew
         return {"post_type": "notice", "peer_id": event.sender_id,
                 "notice_type": "online_file_receive", "sub_type": "cancel"}

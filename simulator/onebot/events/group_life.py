@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...world.bulletins import EssenceAdded
 from ...world.files import GroupFileUploaded
 from .render import Event, renders
 
 
 @renders(EssenceAdded)
-def _essence(event: Any, self_id: int) -> Event:
+def _essence(event: EssenceAdded, self_id: int) -> Event:
     # NapCat only ever reports ``add``; removing an essence message shows nothing.
     return {
         "post_type": "notice",
@@ -25,7 +23,7 @@ def _essence(event: Any, self_id: int) -> Event:
 
 
 @renders(GroupFileUploaded)
-def _group_upload(event: Any, self_id: int) -> Event:
+def _group_upload(event: GroupFileUploaded, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "group_id": event.group_id,

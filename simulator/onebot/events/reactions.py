@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ...world.reactions import MessageReacted
 from .render import Event, renders
 
 
 @renders(MessageReacted)
-def _emoji_like(event: Any, self_id: int) -> Event:
+def _emoji_like(event: MessageReacted, self_id: int) -> Event:
     # NapCat declares a message_seq field but never sets it, so it never appears.
     return {
         "post_type": "notice",

@@ -8,7 +8,7 @@ connection reports self messages), and nothing for bots outside the group.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from ...world import events as ev
 from ...world.snapshots import Message
@@ -96,27 +96,30 @@ def _napcat_event(
     return head
 
 
-Renderer = Callable[[Any, int], Event]
-_NOTICE_RENDERERS: dict[type[ev.DomainEvent], Renderer] = {}
+E = TypeVar("E", bound=ev.DomainEvent)
+Renderer = Callable[[E, int], Event]
+# Keyed by the exact event type: a renderer is only ever called with an event of the type
+# it was registered for, which is what makes the ``Any`` here safe.
+_NOTICE_RENDERERS: dict[type[ev.DomainEvent], Renderer[Any]] = {}
 
 
-def renders(*event_types: type[ev.DomainEvent]) -> Callable[[Renderer], Renderer]:
-    """Register the decorated function as the renderer of ``event_types``.
+def renders(event_type: type[E]) -> Callable[[Renderer[E]], Renderer[E]]:
+    """Register the decorated function as the renderer of ``event_type``.
 
-    Modules that add domain events register their renderers here; the
-    renderer returns the event's fields after ``time`` and ``self_id``.
+    Modules that add domain events register their renderers here; the renderer returns the
+    event's fields after ``time`` and ``self_id``. It is typed by its event: a renderer taking
+    another event type than it is registered for does not type-check.
     """
 
-    def register(renderer: Renderer) -> Renderer:
-        for event_type in event_types:
-            _NOTICE_RENDERERS[event_type] = renderer
+    def register(renderer: Renderer[E]) -> Renderer[E]:
+        _NOTICE_RENDERERS[event_type] = renderer
         return renderer
 
     return register
 
 
 @renders(ev.MessageRecalled)
-def _recall(event: Any, self_id: int) -> Event:
+def _recall(event: ev.MessageRecalled, self_id: int) -> Event:
     message: Message = event.message
     if message.chat_type == "group":
         return {
@@ -136,7 +139,7 @@ def _recall(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.MemberMuted)
-def _ban(event: Any, self_id: int) -> Event:
+def _ban(event: ev.MemberMuted, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "notice_type": "group_ban",
@@ -149,7 +152,7 @@ def _ban(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.AdminChanged)
-def _admin(event: Any, self_id: int) -> Event:
+def _admin(event: ev.AdminChanged, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "notice_type": "group_admin",
@@ -160,7 +163,7 @@ def _admin(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.MemberLeft)
-def _decrease(event: Any, self_id: int) -> Event:
+def _decrease(event: ev.MemberLeft, self_id: int) -> Event:
     kind = "kick_me" if event.kind == "kick" and event.user_id == self_id else event.kind
     return {
         "post_type": "notice",
@@ -173,7 +176,7 @@ def _decrease(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.MemberJoined)
-def _increase(event: Any, self_id: int) -> Event:
+def _increase(event: ev.MemberJoined, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "notice_type": "group_increase",
@@ -185,13 +188,13 @@ def _increase(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.FriendAdded)
-def _friend_add(event: Any, self_id: int) -> Event:
+def _friend_add(event: ev.FriendAdded, self_id: int) -> Event:
     other = event.friend_id if event.user_id == self_id else event.user_id
     return {"post_type": "notice", "notice_type": "friend_add", "user_id": other}
 
 
 @renders(ev.RequestCreated)
-def _request(event: Any, self_id: int) -> Event:
+def _request(event: ev.RequestCreated, self_id: int) -> Event:
     request = event.request
     if request.kind == "friend":
         return {
@@ -213,7 +216,7 @@ def _request(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.GroupRenamed)
-def _group_name(event: Any, self_id: int) -> Event:
+def _group_name(event: ev.GroupRenamed, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "notice_type": "notify",
@@ -225,7 +228,7 @@ def _group_name(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.CardChanged)
-def _card(event: Any, self_id: int) -> Event:
+def _card(event: ev.CardChanged, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "notice_type": "group_card",
@@ -237,7 +240,7 @@ def _card(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.TitleChanged)
-def _title(event: Any, self_id: int) -> Event:
+def _title(event: ev.TitleChanged, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "notice_type": "notify",
@@ -249,7 +252,7 @@ def _title(event: Any, self_id: int) -> Event:
 
 
 @renders(ev.ProfileLiked)
-def _profile_like(event: Any, self_id: int) -> Event:
+def _profile_like(event: ev.ProfileLiked, self_id: int) -> Event:
     return {
         "post_type": "notice",
         "notice_type": "notify",
