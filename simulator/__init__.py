@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ProtocolError,
         SimulatorError,
         UnknownAction,
+        Why,
         WorldError,
     )
     from .people import Person
@@ -53,6 +54,7 @@ __all__ = [
     "SimulatorError",
     "SystemClock",
     "UnknownAction",
+    "Why",
     "WorldError",
     "__version__",
     "default_onebot_config",
@@ -85,6 +87,7 @@ _HOME = {
     "ProtocolError": ".errors",
     "SimulatorError": ".errors",
     "UnknownAction": ".errors",
+    "Why": ".errors",
     "WorldError": ".errors",
     "Person": ".people",
 }

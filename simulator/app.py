@@ -106,6 +106,10 @@ class Simulator:
         self.add_traffic_listener(self._transcribe_traffic)
         #: Bot calls being answered right now (counted by ``BotLink.handle``).
         self.calls_in_flight = 0
+        #: Set while a transport answers a call or renders an event frame (``BotLink``): its
+        #: records and the world entries it causes may be serialised later (``recording``:
+        #: no user code gets their objects).
+        self.lazy_records = False
         #: What bots called and received, against the profile's surface (``simulator.coverage``).
         self.coverage = Recorder(self)
         #: Snapshots saved under a name (``snapshot(name)``, scenarios, the control API).
@@ -159,7 +163,10 @@ class Simulator:
         record = ActionRecord(link.self_id, link.settings.name, action,
                               without_huge_strings(params), body, elapsed_ms,
                               self.world.now(), next(self._traffic_seq), fault)
-        self.actions.append(record)
+        if self.lazy_records:
+            self.actions.defer(record)
+        else:
+            self.actions.append(record)
         self._tell_traffic(record)
         self._wake_waiters()  # ``wait_until`` predicates may be about the bot's calls
 
@@ -167,7 +174,10 @@ class Simulator:
         """Links call this for every event frame they hand a bot (kept in ``sim.frames``)."""
         record = FrameRecord(link.self_id, link.settings.name, event, self.world.now(),
                              next(self._traffic_seq))
-        self.frames.append(record)
+        if self.lazy_records:
+            self.frames.defer(record)
+        else:
+            self.frames.append(record)
         self._tell_traffic(record)
 
     def add_traffic_listener(self, listener: TrafficListener) -> None:
@@ -378,13 +388,13 @@ class Simulator:
             self.world.clock.remove_listener(self._on_clock_moved)
 
     def _transcribe_world(self, event: DomainEvent) -> None:
-        self.transcript.world(event)
+        self.transcript.world(event, self.lazy_records)
 
     def _transcribe_traffic(self, record: ActionRecord | FrameRecord) -> None:
         if isinstance(record, ActionRecord):
-            self.transcript.action(record)
+            self.transcript.action(record, self.lazy_records)
         else:
-            self.transcript.frame(record)
+            self.transcript.frame(record, self.lazy_records)
 
     def _on_clock_moved(self, seconds: float) -> None:
         if seconds:

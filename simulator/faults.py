@@ -44,8 +44,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from .errors import SimulatorError
-from .onebot.actions._timeout import KERNEL_SEND_TIMEOUT_TEXT
+from .catalogue.napcat import render
+from .errors import SimulatorError, Why
 
 
 class FaultNotSupported(SimulatorError):
@@ -97,10 +97,10 @@ WEBHOOK_FAULTS = FRAME_FAULTS | {FaultKind.WEBHOOK_TIMEOUT, FaultKind.WEBHOOK_ER
                                  FaultKind.STOP_HEARTBEATS}
 
 #: NapCat's text for a kernel call that never came back (napcat.md §3.3).
-TIMEOUT_TEXT = "PromiseTimer: Operation timed out"
+TIMEOUT_TEXT = render(Why.KERNEL_TIMEOUT, {})
 #: NapCat's text when the kernel sent a message but its confirmation did not arrive in time:
 #: the bot is told the send failed although the message is in the chat.
-SEND_TIMEOUT_TEXT = KERNEL_SEND_TIMEOUT_TEXT
+SEND_TIMEOUT_TEXT = render(Why.SEND_TIMEOUT, {})
 
 
 @dataclass(frozen=True)
@@ -414,6 +414,5 @@ def failure_text(fault: Fault) -> str:
     if fault.kind is FaultKind.FAIL_DELIVERED:
         return SEND_TIMEOUT_TEXT
     if fault.kind is FaultKind.RATE_LIMIT:
-        # NapCat has no rate limiter of its own; the text says plainly what happened.
-        return f"qqsim rate limit: more than {fault.limit} calls in {fault.per:g}s"
+        return render(Why.RATE_LIMITED, {"limit": fault.limit, "per": fault.per})
     return TIMEOUT_TEXT

@@ -135,20 +135,25 @@ class BotLink:
         ran, answer not due yet). Either way the call stays counted in flight
         until the caller has run ``handle_later`` with it (which it must).
         """
-        name = plain_action_name(action, self.sim.profile)
-        fault = self.sim.faults.take_action(self.self_id, self.settings.name, name)
-        self.sim.calls_in_flight += 1
+        sim = self.sim
+        name = plain_action_name(action, sim.profile)
+        fault = sim.faults.take_action(self.self_id, self.settings.name, name)
+        sim.calls_in_flight += 1
         if fault is not None and fault.kind is FaultKind.DELAY:
             return fault
         held = False
+        # The call's records may be kept later: the envelopes go out as text, no user
+        # code holds the params, the answer or the world's events (``recording``).
+        sim.lazy_records = True
         try:
             answer = (self._run(action, params, echo, None) if fault is None
                       else self._faulted(action, params, echo, fault))
             held = isinstance(answer, Deferred)
             return answer
         finally:
+            sim.lazy_records = False
             if not held:
-                self.sim.calls_in_flight -= 1
+                sim.calls_in_flight -= 1
 
     async def handle_later(self, held: Fault | Deferred, action: object, params: object,
                            echo: Any) -> list[dict[str, Any]]:
@@ -236,7 +241,11 @@ class BotLink:
 
     def outgoing(self, event: DomainEvent) -> list[Outgoing]:
         """The frames to send for ``event`` on this connection, after event-level faults."""
-        frame = self._frame(event)
+        self.sim.lazy_records = True  # the frame goes out as text (see ``handle_now``)
+        try:
+            frame = self._frame(event)
+        finally:
+            self.sim.lazy_records = False
         if frame is None:
             return []
         rendered = frame.event

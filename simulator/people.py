@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING
 
-from .onebot.codec import to_segments
+from .onebot.codec import render_cq, to_segments
 from .onebot.compose import Chat, compose
 from .onebot.context import ActionContext
+from .onebot.images import image_size_or_fallback
+from .onebot.media import resolve_media
 from .world import Message, Request
+from .world.bulletins import message_random
+from .world.transfers import TransferFile
 
 if TYPE_CHECKING:
     from .app import Simulator
@@ -108,16 +113,12 @@ class Person:
         ``content`` is the file's bytes, or a URI as NapCat takes it (``base64://``,
         a path inside qqsim's storage, or the name of media the world holds).
         """
-        import base64
-
-        from .onebot.actions.group_files import upload_to_group
-        from .onebot.media import resolve_media
-
         uri = ("base64://" + base64.b64encode(content).decode()
                if isinstance(content, bytes) else content)
         media = resolve_media(self._ctx, uri, kind="file", name=name)
-        file, _ = upload_to_group(self._ctx, group_id, media, name, folder_id,
-                                  temporary=temporary)
+        file, _ = self._sim.world.files.upload(self.user_id, group_id, media, name,
+                                               raw_of=render_cq, folder_id=folder_id,
+                                               temporary=temporary)
         return file
 
     def create_group_folder(self, group_id: int, name: str) -> GroupFolder:
@@ -130,8 +131,6 @@ class Person:
 
     def remove_essence(self, message_id: int) -> Essence:
         """Take a message out of the group's essence list (admins only)."""
-        from .world.bulletins import message_random
-
         message = self._sim.world.messages.get(message_id)
         return self._sim.world.bulletins.remove_essence(
             self.user_id, message.group_id, message.seq, message_random(message_id))
@@ -171,9 +170,6 @@ class Person:
 
     def send_online_file(self, user_id: int, name: str, content: bytes) -> OnlineFile:
         """Offer a file online; the receiver sees an ``onlinefile`` message."""
-        from .onebot.codec import render_cq
-        from .world.transfers import TransferFile
-
         media = self._sim.world.media.put(content, kind="file",
                                           ext=(name.rsplit(".", 1)[-1] if "." in name
                                                else "bin")[:5])
@@ -198,8 +194,6 @@ class Person:
 
     def upload_to_album(self, group_id: int, album_id: str, content: bytes) -> AlbumPhoto:
         """Upload one image (its bytes) to a group album."""
-        from .onebot.actions._images import image_size_or_fallback
-
         media = self._sim.world.media.put(content, kind="image", ext="jpg")
         width, height = image_size_or_fallback(content)
         return self._sim.world.albums.upload(group_id, album_id, self.user_id, media,

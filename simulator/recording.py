@@ -31,6 +31,15 @@ SQLite history keeps every message in full.
 
 Reading returns fresh objects decoded from the compact form (equal to what
 was appended, not the same objects).
+
+Deferred records: a bot's call over a transport records its call, its
+transcript entries and its frames while the bot waits for the answer.
+``defer``/``defer_call`` keep a record (or the call that will append it) as it
+is, and the pending ones are appended, in order, all at once: when
+``PENDING_MAX`` wait, before any plain ``append``, and before anything reads the
+log. What is read is therefore the same as if each had been appended at once;
+only records whose objects nobody changes afterwards may be deferred (the
+simulator defers those of transports' calls only).
 """
 
 from __future__ import annotations
@@ -78,6 +87,10 @@ BLOCK_OVERHEAD = 96
 MARSHAL_VERSION = 4
 #: zlib level for sealed blocks: 1 is fast and already shrinks JSON-like records ~8x.
 COMPRESSION = 1
+#: Deferred records waiting at most (see the module's docstring): few enough that what they
+#: hold alive stays small; appended in a row, their serialising code stays warm (a send
+#: over a WebSocket measured ~5% faster in round trips, bench/bench_ws_send.py's set-up).
+PENDING_MAX = 32
 
 
 @dataclasses.dataclass
@@ -112,8 +125,9 @@ class RecordLog(Generic[R]):
         self._from_plain = from_plain
         self.budget = budget
         self.max_records = max_records
-        #: Records evicted to stay within the budget (or the record cap).
-        self.evicted = 0
+        self._evicted = 0
+        #: Deferred records: (None, record) or (a call that appends, its arguments).
+        self._pending: list[tuple[Callable[..., object] | None, Any]] = []
         self.clear()
 
     # -- writing -------------------------------------------------------------
@@ -121,6 +135,33 @@ class RecordLog(Generic[R]):
     def append(self, record: R) -> Any:
         """Keep ``record``; returns its plain form as kept (the same object when it was
         plain already, else a converted copy: see ``plain``)."""
+        if self._pending:
+            self.settle()
+        return self._append(record)
+
+    def defer(self, record: R) -> None:
+        """Keep ``record`` later (before the log is next read): nothing may change it."""
+        self._pending.append((None, record))
+        if len(self._pending) >= PENDING_MAX:
+            self.settle()
+
+    def defer_call(self, append: Callable[..., object], *args: Any) -> None:
+        """Run ``append(*args)`` later, in its place among deferred records; it appends."""
+        self._pending.append((append, args))
+        if len(self._pending) >= PENDING_MAX:
+            self.settle()
+
+    def settle(self) -> None:
+        """Append every deferred record now, in order."""
+        while self._pending:
+            pending, self._pending = self._pending, []
+            for call, item in pending:
+                if call is None:
+                    self._append(item)
+                else:
+                    call(*item)
+
+    def _append(self, record: R) -> Any:
         # On every bot call and frame, so kept flat: one marshal and, once per block,
         # one compress (properties and helpers inlined).
         plain_record = self._to_plain(record)
@@ -148,6 +189,7 @@ class RecordLog(Generic[R]):
         return plain_record
 
     def clear(self) -> None:
+        self._pending = []
         #: Compacted forms of the large records not sealed yet, by ``id`` of their bytes.
         self._compacted: dict[int, bytes] = {}
         self._sealed: list[_Block] = []
@@ -185,9 +227,10 @@ class RecordLog(Generic[R]):
         all but the newest record; last, the newest record alone, compacted, or
         dropped when even that is over the budget.
         """
-        while self.max_records is not None and len(self) > self.max_records and self._sealed:
+        while (self.max_records is not None and self._appended - self._first > self.max_records
+               and self._sealed):
             self._drop_block()
-        while self.nbytes > self.budget:
+        while self._kept_bytes() > self.budget:
             if self._sealed:
                 self._drop_block()
             elif self._previous:
@@ -207,38 +250,52 @@ class RecordLog(Generic[R]):
         block = self._sealed.pop(0)
         self._sealed_cost -= block.cost
         self._first = block.start + block.count
-        self.evicted += block.count
+        self._evicted += block.count
 
     def _shrink_newest(self) -> None:
         """The newest record alone is over the budget: keep it compacted, or not at all."""
         item = self._compact(self._current[0])
         self._current, self._current_size = [item], len(item) + RECORD_OVERHEAD
-        if self.nbytes > self.budget:
+        if self._kept_bytes() > self.budget:
             self._current, self._current_size = [], 0
             self._first += 1
-            self.evicted += 1
+            self._evicted += 1
 
     # -- reading -------------------------------------------------------------
 
     @property
+    def evicted(self) -> int:
+        """Records evicted to stay within the budget (or the record cap)."""
+        self.settle()
+        return self._evicted
+
+    @property
     def nbytes(self) -> int:
         """Bytes accounted to what is kept (serialised and compressed forms)."""
+        self.settle()
+        return self._kept_bytes()
+
+    def _kept_bytes(self) -> int:
         return self._sealed_cost + self._previous_size + self._current_size
 
     @property
     def position(self) -> int:
         """How many records were appended since the last ``clear`` (kept or not)."""
+        self.settle()
         return self._appended
 
     @property
     def first_position(self) -> int:
         """Position of the oldest record still kept."""
+        self.settle()
         return self._first
 
     def __len__(self) -> int:
+        self.settle()
         return self._appended - self._first
 
     def __bool__(self) -> bool:
+        self.settle()
         return self._appended > self._first
 
     def __iter__(self) -> Iterator[R]:
@@ -250,6 +307,7 @@ class RecordLog(Generic[R]):
 
     def _items_since(self, position: int) -> list[R]:
         # Copies first, then decodes: safe against appends while the caller iterates.
+        self.settle()
         sealed = self._sealed[max(0, bisect.bisect_right(
             self._sealed, position, key=lambda b: b.start) - 1):]
         unsealed = [*self._previous, *self._current]
@@ -273,7 +331,7 @@ class RecordLog(Generic[R]):
     def __getitem__(self, index: int | slice) -> R | list[R]:
         if isinstance(index, slice):
             return list(self)[index]
-        size = len(self)
+        size = len(self)  # settles
         if not -size <= index < size:
             raise IndexError("record index out of range")
         position = self._first + (index % size)

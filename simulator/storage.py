@@ -6,11 +6,16 @@ stay inside the storage root after following ``..`` and symlinks.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from .errors import InvalidState
+from .why import Why
+
+_MAKING_ROOT = threading.Lock()
 
 
 class Storage:
@@ -26,7 +31,9 @@ class Storage:
         """The storage folder; a temporary one is made on first use (most test worlds
         never store a file, and making and removing a folder is a fixture's largest cost)."""
         if self._root is None:
-            self._root = Path(tempfile.mkdtemp(prefix="qqsim-")).resolve()
+            with _MAKING_ROOT:  # a worker thread may export the first file (onebot.media)
+                if self._root is None:
+                    self._root = Path(tempfile.mkdtemp(prefix="qqsim-")).resolve()
         return self._root
 
     def _inside(self, raw_path: str) -> Path:
@@ -34,18 +41,16 @@ class Storage:
         try:
             path = (candidate if candidate.is_absolute() else self.root / candidate).resolve()
         except (OSError, ValueError):  # a NUL byte, a name too long: no such file
-            raise InvalidState(f"文件处理失败: 识别URL失败, uri= {raw_path}") from None
+            raise InvalidState(Why.URL_UNRECOGNISED, uri=raw_path) from None
         if not path.is_relative_to(self.root):
-            raise InvalidState(
-                f"文件处理失败: 本地文件不在 qqsim 的存储目录 (--storage) 内, uri= {raw_path}"
-            )
+            raise InvalidState(Why.PATH_OUTSIDE_STORAGE, uri=raw_path)
         return path
 
     def read(self, path: str) -> bytes:
         try:
             return self._inside(path).read_bytes()
         except OSError:
-            raise InvalidState(f"文件处理失败: 识别URL失败, uri= {path}") from None
+            raise InvalidState(Why.URL_UNRECOGNISED, uri=path) from None
 
     def list_dir(self, path: str) -> list[str] | None:
         """Files under directory ``path`` (relative paths, sorted); None if not a directory."""
@@ -58,10 +63,16 @@ class Storage:
         return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
 
     def export(self, name: str, data: bytes) -> str:
+        """Write ``data`` as ``media/<name>`` (unless a file of its size is there) and return
+        its absolute path. Safe to call from a worker thread."""
         path = self._inside(f"media/{Path(name).name}")
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.stat().st_size != len(data):
-            path.write_bytes(data)
+            # Written aside, then renamed: a big file is written in a worker thread
+            # (``onebot.media``) while the loop may export the same name.
+            partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+            partial.write_bytes(data)
+            os.replace(partial, path)
         return str(path)
 
     def close(self) -> None:

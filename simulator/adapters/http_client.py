@@ -44,7 +44,7 @@ from ..bus import Subscription
 from ..config import HttpClientConfig
 from ..faults import WEBHOOK_FAULTS, FaultKind
 from ..link import BotLink, describe_event
-from ..onebot.actions.quick import apply_quick_operation
+from ..onebot.actions import apply_quick_operation
 from ..onebot.profiles import Transport, WireFacts
 from . import wire
 

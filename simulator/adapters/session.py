@@ -11,7 +11,9 @@ Per connection there is one nursery with:
 * a reader, which answers each request frame itself, at once: every action
   is synchronous, so a task per request would only add scheduler hops (a
   frame that is not strict JSON is parsed leniently in a worker thread when
-  long, and refused past 64 KiB: ``wire.read_json5``). A call
+  long, and refused past 64 KiB: ``wire.read_json5``; one with too many values is
+  refused unparsed: ``json_budget``; big inline media is decoded off the loop before the
+  frame is answered: ``media_offload``). A call
   held by a ``delay`` fault or a kernel timeout gets its own task instead (requests may then be
   answered out of order, as in NapCat), at most ``MAX_IN_FLIGHT`` at a time;
 * for universal connections, an event pump (bus subscription → rendered
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,8 +43,9 @@ import trio
 from ..bus import Subscription
 from ..faults import Fault
 from ..link import BotLink, Deferred
-from ..onebot.envelope import bad_json_frame, failure_frame
-from . import wire
+from ..onebot.envelope import NO_ECHO, bad_json_frame, failure_frame
+from ..onebot.media import OFFLOAD_MIN
+from . import media_offload, wire
 
 log = logging.getLogger("qqsim.session")
 
@@ -97,6 +101,12 @@ def answer_frame(
     link: BotLink, frame: wire.Frame | wire.BadJson | None, text: str
 ) -> list[str] | Later:
     """``answer_now`` for a frame already parsed (``read_request``)."""
+    if isinstance(frame, wire.TooManyValues):
+        # qqsim's own limit (NapCat has none): its 1400, naming the limit, with the echo
+        # when it was cheap to find.
+        log.warning("%s refused a frame: %s", link.tag, frame)
+        echo = None if frame.echo is NO_ECHO else frame.echo
+        return [wire.encode(failure_frame(1400, str(frame), link.sim.profile, echo))]
     if isinstance(frame, wire.BadJson):
         return [wire.encode(bad_json_frame(link.sim.profile, BAD_JSON_TEXT))]
     if frame is None:
@@ -245,13 +255,14 @@ async def _read(
     while True:
         text = await transport.receive()
         frame = await read_request(text)  # a long lenient frame is parsed in a thread
-        if limiter.available_tokens == 0:
-            # Wait for room *before* answering: once ``answer_frame`` has taken a delay
-            # fault, nothing may stop its task from starting (the call is in flight).
-            ticket = object()
-            await limiter.acquire_on_behalf_of(ticket)
-            limiter.release_on_behalf_of(ticket)
-        answer = answer_frame(link, frame, text)
+        async with _inline_media(link, frame, text):
+            if limiter.available_tokens == 0:
+                # Wait for room *before* answering: once ``answer_frame`` has taken a delay
+                # fault, nothing may stop its task from starting (the call is in flight).
+                ticket = object()
+                await limiter.acquire_on_behalf_of(ticket)
+                limiter.release_on_behalf_of(ticket)
+            answer = answer_frame(link, frame, text)
         if isinstance(answer, Later):
             ticket = object()
             limiter.acquire_on_behalf_of_nowait(ticket)  # room made above, no await since
@@ -259,6 +270,16 @@ async def _read(
             continue
         for reply in answer:
             await writer.send(reply)
+
+
+def _inline_media(
+    link: BotLink, frame: wire.Frame | wire.BadJson | None, text: str
+) -> AbstractAsyncContextManager[None]:
+    """Big inline media of the frame decoded off the loop while it is answered (only a
+    long frame can hold any: a cheap test for every other)."""
+    if isinstance(frame, wire.Frame) and len(text) > OFFLOAD_MIN:
+        return media_offload.prepared(frame.params, link.sim.storage)
+    return nullcontext()
 
 
 async def _ignore_requests(link: BotLink, transport: FrameTransport) -> None:

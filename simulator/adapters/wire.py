@@ -10,7 +10,6 @@ reproduce that, so a bot sees the same answer from qqsim.
 from __future__ import annotations
 
 import hmac
-import json
 import resource
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,6 +24,9 @@ from ..onebot.context import ConnectionSettings
 from ..onebot.envelope import NO_ECHO
 from ..onebot.envelope import encode as encode  # adapters encode frames through ``wire``
 from ..onebot.profiles import NAPCAT_WIRE, Transport, WireFacts
+from . import json_budget
+from .json_budget import BadJson as BadJson  # raised by the parsers below
+from .json_budget import TooManyValues as TooManyValues
 
 #: What ``parse_query`` yields: one string per key, or a list when the key repeats.
 Query = dict[str, str | list[str]]
@@ -65,6 +67,10 @@ class Limits:
     head_seconds: float = 5.0
     #: Seconds a WebSocket client may take to complete its opening handshake.
     handshake_seconds: float = 10.0
+    #: JSON values one frame or body may hold, counted before it is parsed (``json_budget``):
+    #: the stdlib parser holds the loop up to ~0.25 µs a value, so 30-40 ms at most here.
+    #: Base64 media holds none, a long text few; a forward of 5,000 text nodes ~140,000.
+    json_values_max: int = 150_000
     #: Connections one listener holds at once. Past it, the oldest connection that has not
     #: shown a token yet is dropped; when all have, new ones wait in the backlog.
     connections: int = field(default_factory=connection_bound)
@@ -98,18 +104,16 @@ _worker: trio.lowlevel.RunVar[trio.CapacityLimiter] = trio.lowlevel.RunVar("qqsi
 _T = TypeVar("_T")
 
 
-class BadJson(ValueError):
-    """A request body or frame that JSON5 cannot parse."""
-
-
 def parse_json5(text: str) -> object:
     """Parse ``text`` as JSON5, as NapCat does for HTTP bodies and WebSocket frames.
 
-    Texts longer than ``JSON5_MAX`` must be strict JSON. On the event loop, use
+    Texts longer than ``JSON5_MAX`` must be strict JSON; one holding more values than
+    ``LIMITS.json_values_max`` raises ``TooManyValues`` unparsed. On the event loop, use
     ``read_json5``: it parses long lenient texts in a worker thread.
     """
+    counted = json_budget.check(text, LIMITS.json_values_max)
     try:
-        return _strict(text)
+        return _strict(text, counted)
     except _NotStrict:
         return _lenient(text)
 
@@ -118,10 +122,12 @@ async def read_json5(text: str) -> object:
     """``parse_json5`` without holding the event loop: a long lenient parse runs in a thread.
 
     Strict JSON (what every JSON library writes) stays on the loop: the stdlib parser
-    reads a 50 MB base64 media frame in about 60 ms.
+    reads a 50 MB base64 media frame in about 60 ms. The values are counted first, a few
+    MB per step (``json_budget``), and a text with too many is refused unparsed.
     """
+    counted = await json_budget.check_async(text, LIMITS.json_values_max)
     try:
-        value = _strict(text)
+        value = _strict(text, counted)
     except _NotStrict:
         if len(text) <= LENIENT_INLINE_MAX or len(text) > JSON5_MAX:
             return _lenient(text)
@@ -137,11 +143,13 @@ class _NotStrict(Exception):
     pass
 
 
-def _strict(text: str) -> object:
+def _strict(text: str, counted: int) -> object:
     # The stdlib parser is far quicker than pure-Python json5, and every text it accepts
     # means the same thing in JSON5.
     try:
-        return json.loads(text)
+        return json_budget.loads(text, LIMITS.json_values_max, counted)
+    except TooManyValues:
+        raise
     except (ValueError, RecursionError):
         raise _NotStrict from None
 

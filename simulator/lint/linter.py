@@ -37,6 +37,7 @@ from ..onebot.context import ActionContext
 from ..onebot.dispatch import resolve
 from ..onebot.profiles import PROFILES, Profile
 from ..traffic import ActionRecord, FrameRecord
+from ..world.group_extras import AT_ALL_PER_GROUP
 from . import rules as R
 
 if TYPE_CHECKING:
@@ -276,23 +277,17 @@ class Linter:
                 self._last_time.pop(chat, None)
 
     def _check_at_all(self, record: ActionRecord, group_id: int) -> None:
-        from ..onebot.actions.group_info_ext import AT_ALL_PER_GROUP, AT_ALL_PER_MEMBER
-        from ..world.group_extras import china_day
-
         world = self.sim.world
         member = world.groups.find_member(group_id, record.bot_id)
         if member is not None and not member.is_admin:
             self._report("at-all-quota", record,
                          f"@全体成员 in group {group_id}, where the bot is not an admin")
             return
-        today = china_day(world.now())
-        sent = [m for m in world.messages.group_history(group_id)
-                if china_day(m.time) == today and any(
-                    s["type"] == "at" and s["data"].get("qq") == "all" for s in m.segments)]
-        mine = sum(1 for m in sent if m.sender_id == record.bot_id)
-        if len(sent) > AT_ALL_PER_GROUP or mine > AT_ALL_PER_MEMBER:
+        # The world's own quota rule (what get_group_at_all_remain answers), the send counted.
+        used = world.group_extras.at_all_used(group_id, record.bot_id)
+        if used.exceeded:
             self._report("at-all-quota", record,
-                         f"@全体成员 number {len(sent)} today in group {group_id} "
+                         f"@全体成员 number {used.by_group} today in group {group_id} "
                          f"(QQ allows {AT_ALL_PER_GROUP} a day)")
 
     def _check_quote(self, record: ActionRecord, quoted: Any) -> None:

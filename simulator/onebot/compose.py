@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidState
+from ..errors import InvalidState, Why
 from ..world.faces import FACE_TEXT, face_element
 from .codec import render_cq
 from .context import ActionContext
@@ -60,12 +60,12 @@ def compose(
             continue
         converter = _CONVERTERS.get(kind)
         if converter is None:
-            raise InvalidState(f"未知的消息类型：{kind}")
+            raise InvalidState(Why.UNKNOWN_SEGMENT, kind=kind)
         converted = converter(ctx, chat, data)
         if converted is not None:
             stored.append(converted)
     if not stored and not sent:
-        raise InvalidState("消息体无法解析, 请检查是否发送了不支持的消息类型")
+        raise InvalidState(Why.SEGMENTS_UNPARSABLE)
     return stored, js_trim(render_cq(stored))
 
 
@@ -97,7 +97,7 @@ def _at(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg | None:
     if qq == "all":
         return _seg("at", qq="all")
     if not qq.isdigit() or ctx.world.accounts.find(int(qq)) is None:
-        raise InvalidState("Get Uid Error")
+        raise InvalidState(Why.GET_UID_ERROR, qq=qq)
     return _seg("at", qq=qq)
 
 
@@ -145,7 +145,7 @@ def media_uri(data: dict[str, Any]) -> str:
         value = data.get(key)
         if value:
             return str(value)
-    raise InvalidState("文件处理失败: 识别URL失败, uri= ")
+    raise InvalidState(Why.URL_UNRECOGNISED, uri="")
 
 
 def _image(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
@@ -255,9 +255,7 @@ def _forward(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
 
 
 def _node(ctx: ActionContext, chat: Chat, data: dict[str, Any]) -> Seg:
-    raise InvalidState(
-        "转发消息不能和普通消息混在一起发送,转发需要保证message只有type为node的元素"
-    )
+    raise InvalidState(Why.NODE_MIX)
 
 
 _CONVERTERS: dict[str, Callable[[ActionContext, Chat, dict[str, Any]], Seg | None]] = {

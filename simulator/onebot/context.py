@@ -44,14 +44,14 @@ class NoFiles:
     """File access for contexts with no storage: every local path is refused."""
 
     def read(self, path: str) -> bytes:
-        from ..errors import InvalidState
+        from ..errors import InvalidState, Why
 
-        raise InvalidState(f"文件处理失败: 本地文件不在 qqsim 的存储目录内, uri= {path}")
+        raise InvalidState(Why.LOCAL_FILE_OUTSIDE_STORAGE, uri=path)
 
     def export(self, name: str, data: bytes) -> str:
-        from ..errors import InvalidState
+        from ..errors import InvalidState, Why
 
-        raise InvalidState("qqsim 没有配置存储目录")
+        raise InvalidState(Why.NO_STORAGE, name=name)
 
     def list_dir(self, path: str) -> list[str] | None:
         self.read(path)  # refuses every path

@@ -12,6 +12,7 @@ import random
 import string
 from typing import Any
 
+from ..jsontext import compact
 from .dispatch import ABSENT, Outcome
 from .profiles import Failure, Profile, Transport
 from .stream import ERROR_PACKET
@@ -139,7 +140,9 @@ def failure_frame(retcode: int, message: str, profile: Profile, echo: Any = None
 
 def encode(body: object) -> str:
     """One outgoing frame or response body: compact JSON with raw UTF-8, as JSON.stringify."""
-    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    text = compact(body)
+    if text.isascii():  # most frames: nothing to check
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

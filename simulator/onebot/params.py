@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
-from ..errors import BadParams
+from ..errors import BadParams, Why
 from ..storable import find_unstorable, pointer
 
 
@@ -62,6 +62,24 @@ class NoParams(Params):
     """For actions that take no parameters (extra keys are ignored, as in NapCat)."""
 
 
+class GroupIdParams(Params):
+    """For the many actions that take only a group."""
+
+    group_id: Id
+
+
+class UserParams(Params):
+    """For actions that take only a person, as NapCat's string schema reads them."""
+
+    user_id: Str
+
+
+class NoCacheParams(Params):
+    """For list actions whose ``no_cache`` qqsim reads and ignores (the world is the cache)."""
+
+    no_cache: Bool = False
+
+
 _TYPEBOX_MESSAGES = {
     "missing": "Expected required property",
     "string_type": "Expected string",
@@ -95,7 +113,7 @@ def parse_params(model: type[P], raw: object) -> P:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise BadParams("Schema compilation error: Expected object")
+        raise BadParams(Why.EXPECTED_OBJECT)
     refuse_unstorable(raw)
     try:
         return model.model_validate(raw)
@@ -115,6 +133,5 @@ def refuse_unstorable(raw: object) -> None:
     found = find_unstorable(raw)
     if found is None:
         return
-    what = "property name" if found.key else "string"
-    raise BadParams(f"Schema compilation error: Expected {what} without lone surrogates, "
-                    f"found U+{found.code_point:04X} ({pointer(found.place)})")
+    why = Why.LONE_SURROGATE_IN_KEY if found.key else Why.LONE_SURROGATE_IN_STRING
+    raise BadParams(why, code_point=found.code_point, place=pointer(found.place))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .failures import GOCQ_ERRORS, ErrorCatalogue
+from ..catalogue.gocq import GOCQ_ERRORS
+from ..catalogue.rules import ErrorCatalogue
 from .registry import Origin
 
 
@@ -158,8 +159,9 @@ class Profile:
     #: How action results are reshaped after NapCat's handlers (onebot/results.py);
     #: None: as the handlers return them (NapCat), with no lookup on the hot path.
     result_dialect: str | None = None
-    #: How a failure is worded: None keeps the world's (NapCat's) text; a catalogue gives
-    #: go-cqhttp's ``msg`` code and wording (onebot/failures.py).
+    #: How a failure is worded: None keeps NapCat's text (``catalogue/napcat.py``, which
+    #: ``str(error)`` renders); a catalogue gives go-cqhttp's ``msg`` code and wording
+    #: (``catalogue/gocq.py``).
     errors: ErrorCatalogue | None = None
     #: Success envelopes carry ``wording`` (NapCat) or only ``message`` (go-cqhttp's ``OK``).
     wording_on_success: bool = True

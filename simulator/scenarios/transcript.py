@@ -71,7 +71,10 @@ class Transcript:
     def add(self, kind: str, **fields: Any) -> Entry:
         """Append one entry and tell listeners; returns it."""
         self._count += 1
-        entry: Entry = {"n": self._count, "time": self._now(), "kind": kind, **fields}
+        return self._add(self._count, self._now(), kind, fields)
+
+    def _add(self, n: int, time: int, kind: str, fields: dict[str, Any]) -> Entry:
+        entry: Entry = {"n": n, "time": time, "kind": kind, **fields}
         # The log hands back plain data: the entry itself, or a converted copy when it
         # held something marshal does not take (listeners hear what is kept).
         entry = self.entries.append(entry)
@@ -79,23 +82,45 @@ class Transcript:
             listener(entry)
         return entry
 
-    def action(self, record: ActionRecord) -> None:
+    def _later(self, make: Callable[..., object], item: Any, lazy: bool) -> None:
+        """Write an entry now, or later (``RecordLog.defer_call``) when ``lazy`` and nobody
+        listens: it keeps its place (``n``) and its time either way."""
+        self._count += 1
+        if lazy and not self._listeners:
+            self.entries.defer_call(make, self._count, self._now(), item)
+        else:
+            make(self._count, self._now(), item)
+
+    def action(self, record: ActionRecord, lazy: bool = False) -> None:
+        """The call's entry; ``lazy``: nothing will change the record's objects."""
+        self._later(self._action, record, lazy)
+
+    def _action(self, n: int, time: int, record: ActionRecord) -> None:
         entry: dict[str, Any] = {
             "bot": record.bot_id, "conn": record.connection, "action": record.action,
             "params": record.params, "response": record.response,
         }
         if record.fault:
             entry["fault"] = record.fault
-        self.add("action", **entry)
+        self._add(n, time, "action", entry)
 
-    def frame(self, record: FrameRecord) -> None:
-        self.add("event", bot=record.bot_id, conn=record.connection, event=record.event)
+    def frame(self, record: FrameRecord, lazy: bool = False) -> None:
+        self._later(self._frame, record, lazy)
 
-    def world(self, event: DomainEvent) -> None:
+    def _frame(self, n: int, time: int, record: FrameRecord) -> None:
+        self._add(n, time, "event",
+                  {"bot": record.bot_id, "conn": record.connection, "event": record.event})
+
+    def world(self, event: DomainEvent, lazy: bool = False) -> None:
+        """The change's entry; ``lazy``: nobody will change the event's objects."""
+        self._later(self._world, event, lazy)
+
+    def _world(self, n: int, time: int, event: DomainEvent) -> None:
         facts = _fields(event)
         del facts["time"]
         audience = facts.pop("audience")  # sorted by ``_fields`` (a set)
-        entry = self.add("world", type=type(event).__name__, audience=audience, facts=facts)
+        entry = self._add(n, time, "world",
+                          {"type": type(event).__name__, "audience": audience, "facts": facts})
         if entry["facts"] is not facts:  # something the plan did not expect: learn it
             _learn(event)
             for item in facts.values():
@@ -139,6 +164,7 @@ class Transcript:
                 if n - before <= e["n"] <= n + after]
 
     def add_listener(self, listener: EntryListener) -> None:
+        self.entries.settle()  # a listener hears what comes after it, nothing deferred before
         self._listeners.append(listener)
 
     def remove_listener(self, listener: EntryListener) -> None:

@@ -1,6 +1,8 @@
 """The simulated QQ world: synchronous state and rules over SQLite, no I/O.
 
-Must not import trio, adapters or the OneBot layer.
+Must not import trio, adapters or the OneBot layer. A refusal is a ``WorldError``
+carrying a ``Why`` code and the failure's data, never text: each implementation's
+catalogue words it (``simulator/catalogue/``; ``tests/test_error_catalogue.py``).
 """
 
 from .events import (

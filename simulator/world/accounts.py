@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .core import WorldCore
 from .events import FriendAdded, ProfileLiked
 from .snapshots import Account, Friend
@@ -55,7 +55,7 @@ class Accounts:
         long_nick: str = "",
     ) -> Account:
         if self._db.get(AccountRow, user_id) is not None:
-            raise InvalidState(f"账号 {user_id} 已存在")
+            raise InvalidState(Why.ACCOUNT_EXISTS, user_id=user_id)
         row = AccountRow(
             user_id=user_id,
             nickname=nickname,
@@ -78,7 +78,7 @@ class Accounts:
     def get(self, user_id: int) -> Account:
         account = self.find(user_id)
         if account is None:
-            raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
+            raise NotFound(Why.USER_NOT_FOUND, user_id=user_id)
         return account
 
     def is_online(self, user_id: int) -> bool:
@@ -96,7 +96,7 @@ class Accounts:
     def require_online(self, user_id: int) -> None:
         """Refuse what a logged-out account tries to do (QQ's servers never see it)."""
         if not self.is_online(user_id):
-            raise PermissionDenied(f"发送消息失败: {user_id} 已离线", subject="account")
+            raise PermissionDenied(Why.ACCOUNT_OFFLINE, user_id=user_id)
 
     def all(self) -> list[Account]:
         rows = self._db.exec(select(AccountRow).order_by(col(AccountRow.user_id))).all()
@@ -128,7 +128,7 @@ class Accounts:
         """The live row (for the world's services only; never handed out of the world)."""
         row = self._core.row(AccountRow, user_id)
         if row is None:
-            raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
+            raise NotFound(Why.USER_NOT_FOUND, user_id=user_id)
         return row
 
     # -- friendships -------------------------------------------------------
@@ -140,7 +140,7 @@ class Accounts:
         """Make ``a`` and ``b`` friends; ``remark_a`` is what ``a`` calls ``b``."""
         self.get(a), self.get(b)
         if a == b or self.is_friend(a, b):
-            raise InvalidState(f"{a} 与 {b} 已是好友")
+            raise InvalidState(Why.ALREADY_FRIENDS, user_id=a, other_id=b)
         now = self._core.now()
         self._db.add(FriendshipRow(owner_id=a, friend_id=b, remark=remark_a, since=now))
         self._db.add(FriendshipRow(owner_id=b, friend_id=a, remark=remark_b, since=now))
@@ -167,7 +167,7 @@ class Accounts:
     def set_remark(self, owner_id: int, friend_id: int, remark: str) -> None:
         row = self._db.get(FriendshipRow, (owner_id, friend_id))
         if row is None:
-            raise InvalidState(f"用户 {friend_id} 不是好友")
+            raise InvalidState(Why.NOT_A_FRIEND, user_id=friend_id, owner_id=owner_id)
         row.remark = remark
         self._core.commit()
 
@@ -186,7 +186,7 @@ class Accounts:
             ).all()
         )
         if times < 1 or given + times > DAILY_LIKE_LIMIT:
-            raise InvalidState("点赞失败 今日同一好友点赞数已达上限")
+            raise InvalidState(Why.LIKE_LIMIT, times=times, given=given)
         self._db.add(LikeRow(from_id=from_id, to_id=to_id, day=day, times=times))
         self._core.commit()
         self._core.emit(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel, col, func, select
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .accounts import Accounts
 from .core import WorldCore
 from .groups import Groups
@@ -169,9 +169,9 @@ class Albums:
     def album(self, group_id: int, album_id: str, viewer_id: int) -> Album:
         row = self._db.get(AlbumRow, album_id)
         if row is None or row.group_id != group_id:
-            raise NotFound(f"相册 {album_id} 不存在")
+            raise NotFound(Why.ALBUM_NOT_FOUND, album_id=album_id, group_id=group_id)
         if self._groups.find_member(group_id, viewer_id) is None:
-            raise PermissionDenied(f"{viewer_id} 不是群{group_id}的成员")
+            raise PermissionDenied(Why.NOT_A_MEMBER, user_id=viewer_id, group_id=group_id)
         return self._album_of(row)
 
     # -- photos ------------------------------------------------------------------------
@@ -202,7 +202,7 @@ class Albums:
         row = self._photo_row(group_id, album_id, lloc, actor_id)
         actor = self._groups.member(group_id, actor_id)
         if row.uploader_id != actor_id and not actor.is_admin:
-            raise PermissionDenied("没有权限删除该照片")
+            raise PermissionDenied(Why.PHOTO_DELETE_DENIED, photo_id=lloc, user_id=actor_id)
         for comment in self._db.exec(select(AlbumCommentRow).where(
                 AlbumCommentRow.lloc == lloc)).all():
             self._db.delete(comment)
@@ -215,7 +215,7 @@ class Albums:
                 ) -> AlbumComment:
         self._photo_row(group_id, album_id, lloc, user_id)
         if not content.strip():
-            raise InvalidState("评论内容不能为空")
+            raise InvalidState(Why.EMPTY_COMMENT, photo_id=lloc)
         row = AlbumCommentRow(lloc=lloc, user_id=user_id, content=content,
                               time=self._core.now())
         self._db.add(row)
@@ -230,7 +230,7 @@ class Albums:
         photos = self._db.exec(select(AlbumPhotoRow).where(
             AlbumPhotoRow.album_id == album_id, AlbumPhotoRow.batch_id == batch_id)).all()
         if not photos or (lloc and lloc not in {p.lloc for p in photos}):
-            raise NotFound(f"照片 {lloc or batch_id} 不存在")
+            raise NotFound(Why.PHOTO_NOT_FOUND, photo_id=lloc or batch_id)
         key = (album_id, batch_id, lloc, user_id)
         row = self._db.get(AlbumLikeRow, key)
         if liked and row is None:
@@ -245,7 +245,7 @@ class Albums:
         self.album(group_id, album_id, viewer_id)
         row = self._db.get(AlbumPhotoRow, lloc)
         if row is None or row.album_id != album_id:
-            raise NotFound(f"照片 {lloc} 不存在")
+            raise NotFound(Why.PHOTO_NOT_FOUND, photo_id=lloc)
         return row
 
     def _touch(self, album_id: str) -> None:
@@ -293,10 +293,10 @@ class Albums:
              target_uins: list[int] | None = None) -> QzonePost:
         self._accounts.get(owner_id)
         if ugc_right not in UGC_RIGHTS:
-            raise InvalidState("ugc_right 参数不合法, 允许的值为: 1, 4, 16, 64, 128")
+            raise InvalidState(Why.BAD_UGC_RIGHT, ugc_right=ugc_right)
         targets = list(target_uins or [])
         if ugc_right in (16, 128) and not targets:
-            raise InvalidState("ugc_right 为 16 或 128 时, target_uins 不能为空")
+            raise InvalidState(Why.UGC_TARGETS_MISSING, ugc_right=ugc_right)
         tid = self._fresh(QzonePostRow, lambda n: hashlib.sha1(
             f"qzone-{owner_id}-{n}".encode()).hexdigest()[:24], self._count(QzonePostRow))
         row = QzonePostRow(tid=tid, owner_id=owner_id, content=content,
@@ -319,8 +319,7 @@ class Albums:
     def delete_post(self, owner_id: int, tid: str) -> None:
         row = self._db.get(QzonePostRow, tid)
         if row is None or row.owner_id != owner_id:
-            # Qzone answers a missing post with subcode -4005; NapCat quotes its fallback text.
-            raise NotFound("QQ空间删说说失败, subcode=-4005")
+            raise NotFound(Why.QZONE_POST_NOT_FOUND, tid=tid)
         self._db.delete(row)
         self._core.commit()
 

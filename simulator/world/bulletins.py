@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel, col, func, select
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .accounts import Accounts
 from .core import WorldCore
 from .events import DomainEvent
@@ -135,12 +135,12 @@ class Bulletins:
         """An admin marks a group message as essence; the group's bots hear of it."""
         message = self._messages.find(message_id)
         if message is None or message.chat_type != "group":
-            raise NotFound("消息不存在")
+            raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=message_id)
         self._require_admin(actor_id, message.group_id)
         if message.recalled:
-            raise InvalidState("消息已被撤回")
+            raise InvalidState(Why.MESSAGE_RECALLED, message_id=message_id)
         if self._db.get(EssenceRow, (message.group_id, message_id)) is not None:
-            raise InvalidState("该消息已是精华消息")
+            raise InvalidState(Why.ALREADY_ESSENCE, message_id=message_id)
         row = EssenceRow(group_id=message.group_id, message_id=message_id, seq=message.seq,
                          random=message_random(message_id), sender_id=message.sender_id,
                          operator_id=actor_id, time=self._core.now())
@@ -153,7 +153,7 @@ class Bulletins:
         """An admin takes a message (by real seq and random) out of the essence list."""
         row = self._essence_row(group_id, seq, random)
         if row is None:
-            raise NotFound("精华消息不存在")
+            raise NotFound(Why.ESSENCE_NOT_FOUND, group_id=group_id, seq=seq)
         self._require_admin(actor_id, group_id)
         essence = self._essence_of(row)
         self._db.delete(row)
@@ -216,7 +216,7 @@ class Bulletins:
         """An admin publishes a notice to the group."""
         self._require_admin(actor_id, group_id)
         if not text.strip():
-            raise InvalidState("公告内容不能为空")
+            raise InvalidState(Why.EMPTY_NOTICE, group_id=group_id)
         serial = int(self._db.exec(select(func.count()).select_from(NoticeRow)).one()) + 1
         row = NoticeRow(
             notice_id=hashlib.md5(f"qqsim-notice|{group_id}|{serial}".encode()).hexdigest(),
@@ -233,14 +233,14 @@ class Bulletins:
     def delete_notice(self, actor_id: int, group_id: int, notice_id: str) -> None:
         row = self._db.get(NoticeRow, notice_id)
         if row is None or row.group_id != group_id:
-            raise NotFound("公告不存在")
+            raise NotFound(Why.NOTICE_NOT_FOUND, notice_id=notice_id)
         self._require_admin(actor_id, group_id)
         self._db.delete(row)
         self._core.commit()
 
     def _require_admin(self, actor_id: int, group_id: int) -> None:
         if not self._groups.member(group_id, actor_id).is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=actor_id, group_id=group_id)
 
 
 def _notice_of(row: NoticeRow) -> Notice:

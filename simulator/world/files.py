@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_
 from sqlmodel import Field, SQLModel, col, func, or_, select
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .accounts import Accounts
 from .core import WorldCore
 from .events import DomainEvent
 from .groups import Groups
 from .media import Media
+from .messages import Messages
+from .snapshots import Message, RawOf, Segment
 
 ROOT = "/"
 #: QQ's business id of group files (``busid`` in NapCat's answers).
@@ -125,17 +127,25 @@ class GroupFileUploaded(DomainEvent):
     path: str = ""
 
 
+def group_file_url(file_uuid: str, md5: str) -> str:
+    """The ftn download URL NapCat builds for a group file (``?fname=`` left empty)."""
+    handle = (file_uuid.encode() + bytes.fromhex(md5)).hex()
+    return f"https://njc-download.ftn.qq.com/ftn_handler/{handle}/?fname="
+
+
 def _stable_uuid(*parts: object) -> str:
     digest = hashlib.md5("|".join(str(p) for p in parts).encode()).digest()
     return str(uuid.UUID(bytes=digest))
 
 
 class GroupFiles:
-    def __init__(self, core: WorldCore, accounts: Accounts, groups: Groups) -> None:
+    def __init__(self, core: WorldCore, accounts: Accounts, groups: Groups,
+                 messages: Messages) -> None:
         self._core = core
         self._db = core.session
         self._accounts = accounts
         self._groups = groups
+        self._messages = messages
 
     # -- reading -----------------------------------------------------------
 
@@ -192,9 +202,9 @@ class GroupFiles:
         """An admin adds a folder under the root (QQ has no deeper folders)."""
         self._require_admin(actor_id, group_id)
         if not name.strip():
-            raise InvalidState("文件夹名称不能为空")
+            raise InvalidState(Why.EMPTY_FOLDER_NAME, group_id=group_id)
         if any(f.name == name for f in self.folders(group_id)):
-            raise InvalidState("同名文件夹已存在")
+            raise InvalidState(Why.FOLDER_EXISTS, name=name)
         serial = self._count(GroupFolderRow, group_id) + 1
         now = self._core.now()
         row = GroupFolderRow(
@@ -209,7 +219,7 @@ class GroupFiles:
         """An admin removes a folder and every file in it."""
         row = self._live_folder(group_id, folder_id)
         if row is None:
-            raise NotFound("文件夹不存在")
+            raise NotFound(Why.FOLDER_NOT_FOUND, folder_id=folder_id)
         self._require_admin(actor_id, group_id)
         row.deleted = True
         for file in self._db.exec(
@@ -230,7 +240,31 @@ class GroupFiles:
         """Raise if ``uploader_id`` cannot put a file in ``folder_id`` of the group."""
         self._groups.member(group_id, uploader_id)
         if folder_id != ROOT and self._live_folder(group_id, folder_id) is None:
-            raise NotFound(f"文件夹{folder_id}不存在")
+            raise NotFound(Why.UPLOAD_FOLDER_NOT_FOUND, folder_id=folder_id)
+
+    def upload(
+        self, uploader_id: int, group_id: int, media: Media, name: str, *, raw_of: RawOf,
+        folder_id: str = ROOT, temporary: bool = False,
+    ) -> tuple[GroupFile, Message]:
+        """Put ``media`` in the group's files as QQ does: by a file message.
+
+        The group sees a message with one ``file`` segment, then the ``group_upload``
+        notice; both fail together (e.g. when the uploader is muted).
+        """
+        self.check_upload(uploader_id, group_id, folder_id)
+        if media.data is None:
+            raise InvalidState(Why.REMOTE_FILE_NOT_FETCHED, uri=media.source)
+        if media.size == 0:
+            raise InvalidState(Why.EMPTY_FILE, name=media.name)
+        file_uuid = self.new_file_uuid(group_id)
+        url = group_file_url(file_uuid, media.md5)
+        segments: list[Segment] = [{"type": "file", "data": {
+            "file": name, "file_id": file_uuid, "file_size": str(media.size), "url": url}}]
+        message = self._messages.post_group(uploader_id, group_id, segments, raw_of(segments))
+        file = self.add_file(uploader_id, group_id, media, name=name, file_uuid=file_uuid,
+                             folder_id=folder_id, message_id=message.message_id,
+                             temporary=temporary)
+        return file, message
 
     def add_file(
         self,
@@ -247,7 +281,7 @@ class GroupFiles:
         """Record an uploaded file; the group's bots hear of it (``group_upload``)."""
         self.check_upload(uploader_id, group_id, folder_id)
         if media.size == 0:
-            raise InvalidState("文件异常，大小为0")
+            raise InvalidState(Why.EMPTY_FILE, name=media.name)
         now = self._core.now()
         row = GroupFileRow(
             file_uuid=file_uuid, group_id=group_id, folder_id=folder_id, name=name,
@@ -280,9 +314,9 @@ class GroupFiles:
         row = self._live_file(group_id, file_uuid)
         self._require_may_edit(actor_id, row)
         if row.folder_id != current:
-            raise InvalidState("文件不在当前目录中")
+            raise InvalidState(Why.FILE_NOT_IN_FOLDER, file_id=file_uuid, folder_id=current)
         if target != ROOT and self._live_folder(group_id, target) is None:
-            raise NotFound("目标文件夹不存在")
+            raise NotFound(Why.TARGET_FOLDER_NOT_FOUND, folder_id=target)
         row.folder_id, row.modify_time = target, self._core.now()
         self._core.commit()
 
@@ -291,9 +325,9 @@ class GroupFiles:
         row = self._live_file(group_id, file_uuid)
         self._require_may_edit(actor_id, row)
         if row.folder_id != current:
-            raise InvalidState("文件不在当前目录中")
+            raise InvalidState(Why.FILE_NOT_IN_FOLDER, file_id=file_uuid, folder_id=current)
         if not new_name.strip():
-            raise InvalidState("文件名不能为空")
+            raise InvalidState(Why.EMPTY_FILE_NAME, file_id=file_uuid)
         row.name, row.modify_time = new_name, self._core.now()
         self._core.commit()
 
@@ -305,6 +339,31 @@ class GroupFiles:
         self._core.commit()
 
     # -- NapCat's token cache ----------------------------------------------
+
+    def resolve(self, self_id: int, group_id: int, file_id: str) -> tuple[GroupFile | None, bool]:
+        """The file ``file_id`` names for ``self_id``, and whether it was a list token.
+
+        List tokens come from the bot's cache; a fileUuid or an MD5 resolves among
+        the group's files, as NapCat's cache holds them for messages the bot saw
+        (only in groups it is in).
+        """
+        listed = self.redeem_token(self_id, file_id)
+        if listed is not None:
+            return listed, True
+        if self._groups.find_member(group_id, self_id) is None:
+            return None, False
+        if file_id.startswith("/"):
+            found = self.find_file(file_id)
+            return (found if found and found.group_id == group_id else None), False
+        return self.find_by_md5(group_id, file_id), False
+
+    def find_for(self, self_id: int, file_id: str) -> GroupFile | None:
+        """A live file any of NapCat's ids names, in any of ``self_id``'s groups."""
+        listed = self.redeem_token(self_id, file_id)
+        candidates = [listed] if listed is not None else [
+            self.resolve(self_id, group.group_id, file_id)[0]
+            for group in self._groups.of_user(self_id)]
+        return next((f for f in candidates if f is not None and not f.deleted), None)
 
     def issue_token(self, self_id: int, file: GroupFile) -> str:
         """A fresh 32-hex list token for ``file`` in bot ``self_id``'s cache."""
@@ -357,7 +416,7 @@ class GroupFiles:
     def _live_file(self, group_id: int, file_uuid: str) -> GroupFileRow:
         row = self._db.get(GroupFileRow, file_uuid)
         if row is None or row.group_id != group_id or not self._is_alive(row):
-            raise NotFound("文件不存在")
+            raise NotFound(Why.FILE_NOT_FOUND, file_id=file_uuid)
         return row
 
     def _alive(self) -> ColumnElement[bool]:
@@ -371,7 +430,7 @@ class GroupFiles:
 
     def _require_admin(self, actor_id: int, group_id: int) -> None:
         if not self._groups.member(group_id, actor_id).is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=actor_id, group_id=group_id)
 
     def _require_may_edit(self, actor_id: int, row: GroupFileRow) -> None:
         if actor_id != row.uploader_id:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel, col, select
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .core import WorldCore
 from .groups import Groups
 from .messages import Messages
@@ -28,6 +28,9 @@ INVITE_POLICIES = ("disabled", "require_approval", "no_approval", "no_approval_u
 #: QQ's add options: 1 anyone, 2 needs verification, 3 nobody, 4 answer the question,
 #: 5 answer the question and wait for an admin.
 ADD_OPTIONS = (1, 2, 3, 4, 5)
+#: QQ's daily @all allowance, for the group and for each admin.
+AT_ALL_PER_GROUP = 10
+AT_ALL_PER_MEMBER = 10
 
 
 def china_day(timestamp: int) -> int:
@@ -116,6 +119,35 @@ class GroupTodo:
     completed_by: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class AtAllUse:
+    """@all mentions made in a group today (China time): by anyone, and by one member."""
+
+    by_group: int
+    by_member: int
+
+    @property
+    def left_for_group(self) -> int:
+        return max(0, AT_ALL_PER_GROUP - self.by_group)
+
+    @property
+    def left_for_member(self) -> int:
+        return max(0, AT_ALL_PER_MEMBER - self.by_member)
+
+    @property
+    def exceeded(self) -> bool:
+        """More mentions than QQ allows a day (a mention just sent counted)."""
+        return self.by_group > AT_ALL_PER_GROUP or self.by_member > AT_ALL_PER_MEMBER
+
+    def allows(self, is_admin: bool) -> bool:
+        """Whether the member may @all once more today: admins only, while both have some left."""
+        return is_admin and self.left_for_group > 0 and self.left_for_member > 0
+
+
+def mentions_all(message: Message) -> bool:
+    return any(s["type"] == "at" and s["data"].get("qq") == "all" for s in message.segments)
+
+
 _SETTING_FIELDS = frozenset(GroupSettings.__dataclass_fields__) - {
     "group_id", "portrait", "portrait_seq"}
 
@@ -142,9 +174,9 @@ class GroupExtras:
             raise ValueError(f"unknown group settings {sorted(unknown)}")
         policy, option = changes.get("invite_policy"), changes.get("add_option")
         if policy is not None and policy not in INVITE_POLICIES:
-            raise InvalidState(f"未知的邀请策略 {policy}")
+            raise InvalidState(Why.UNKNOWN_INVITE_POLICY, policy=policy)
         if option is not None and option not in ADD_OPTIONS:
-            raise InvalidState(f"未知的加群方式 {option}")
+            raise InvalidState(Why.UNKNOWN_JOIN_OPTION, option=option)
         row = self._admin_settings_row(actor_id, group_id)
         for name, value in changes.items():
             if value is not None:
@@ -160,7 +192,7 @@ class GroupExtras:
 
     def _admin_settings_row(self, actor_id: int, group_id: int) -> GroupSettingsRow:
         if not self._groups.member(group_id, actor_id).is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=actor_id, group_id=group_id)
         row = self._db.get(GroupSettingsRow, group_id)
         if row is None:
             row = GroupSettingsRow(group_id=group_id)
@@ -222,6 +254,15 @@ class GroupExtras:
         return [SignIn(r.group_id, r.user_id, r.time, rank)
                 for rank, r in enumerate(rows, start=1)]
 
+    # -- the @all quota ----------------------------------------------------
+
+    def at_all_used(self, group_id: int, user_id: int) -> AtAllUse:
+        """Today's @all mentions in the group, all of them and ``user_id``'s."""
+        today = china_day(self._core.now())
+        sent = [m for m in self._messages.group_history(group_id)
+                if china_day(m.time) == today and mentions_all(m)]
+        return AtAllUse(len(sent), sum(1 for m in sent if m.sender_id == user_id))
+
     # -- the group todo ----------------------------------------------------
 
     def todo(self, group_id: int) -> GroupTodo | None:
@@ -237,10 +278,10 @@ class GroupExtras:
     def set_todo(self, actor_id: int, group_id: int, seq: int) -> GroupTodo:
         """An admin makes the message with real seq ``seq`` the group's todo."""
         if not self._groups.member(group_id, actor_id).is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=actor_id, group_id=group_id)
         message = self.message_by_seq(group_id, seq)
         if message is None or message.recalled:
-            raise NotFound("消息不存在")
+            raise NotFound(Why.MESSAGE_NOT_FOUND, group_id=group_id, seq=seq)
         row = self._db.get(GroupTodoRow, group_id)
         if row is not None:
             self._db.delete(row)
@@ -267,12 +308,12 @@ class GroupExtras:
     def cancel_todo(self, actor_id: int, group_id: int, seq: int) -> None:
         """An admin withdraws the group's todo."""
         if not self._groups.member(group_id, actor_id).is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=actor_id, group_id=group_id)
         self._db.delete(self._current_todo(group_id, seq))
         self._core.commit()
 
     def _current_todo(self, group_id: int, seq: int) -> GroupTodoRow:
         row = self._db.get(GroupTodoRow, group_id)
         if row is None or row.seq != seq:
-            raise NotFound("群待办不存在")
+            raise NotFound(Why.TODO_NOT_FOUND, group_id=group_id, seq=seq)
         return row

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 from sqlmodel import col, select
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .accounts import Accounts
 from .core import WorldCore
 from .events import (
@@ -81,7 +81,7 @@ class Groups:
     def get(self, group_id: int) -> Group:
         group = self.find(group_id)
         if group is None:
-            raise NotFound(f"群{group_id}不存在", subject="group")
+            raise NotFound(Why.GROUP_NOT_FOUND, group_id=group_id)
         return group
 
     def all(self) -> list[Group]:
@@ -104,7 +104,21 @@ class Groups:
     def member(self, group_id: int, user_id: int) -> Member:
         member = self.find_member(group_id, user_id)
         if member is None:
-            raise NotFound(f"群({group_id})成员{user_id}不存在", subject="member")
+            raise NotFound(Why.MEMBER_NOT_FOUND, group_id=group_id, user_id=user_id)
+        return member
+
+    def joined(self, group_id: int, user_id: int) -> Group:
+        """A group ``user_id`` is in (QQ shows a group's details only to its members)."""
+        group = self.get(group_id)
+        if self.find_member(group_id, user_id) is None:
+            raise InvalidState(Why.BOT_NOT_IN_GROUP, group_id=group_id)
+        return group
+
+    def require_admin(self, group_id: int, user_id: int) -> Member:
+        """``user_id`` as a member who may manage the group (an admin or the owner)."""
+        member = self.member(group_id, user_id)
+        if not member.is_admin:
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=user_id, group_id=group_id)
         return member
 
     def members(self, group_id: int) -> list[Member]:
@@ -179,7 +193,7 @@ class Groups:
     def create(self, group_id: int, name: str, owner_id: int, *, max_members: int = 200) -> Group:
         self._accounts.get(owner_id)
         if self._db.get(GroupRow, group_id) is not None:
-            raise InvalidState(f"群{group_id}已存在")
+            raise InvalidState(Why.GROUP_EXISTS, group_id=group_id)
         now = self._core.now()
         self._db.add(
             GroupRow(
@@ -209,9 +223,9 @@ class Groups:
         group = self.get(group_id)
         self._accounts.get(user_id)
         if self.find_member(group_id, user_id) is not None:
-            raise InvalidState(f"{user_id} 已在群{group_id}中")
+            raise InvalidState(Why.ALREADY_IN_GROUP, user_id=user_id, group_id=group_id)
         if group.member_count >= group.max_member_count:
-            raise InvalidState(f"群{group_id}人数已满")
+            raise InvalidState(Why.GROUP_FULL, group_id=group_id)
         now = self._core.now()
         row = MemberRow(
             group_id=group_id, user_id=user_id, role=role, card=card, title=title, join_time=now
@@ -268,11 +282,11 @@ class Groups:
         target = self.member(group_id, user_id)
         actor = self.member(group_id, actor_id)
         if target.role == "owner":
-            raise PermissionDenied("cannot ban owner")
+            raise PermissionDenied(Why.CANNOT_MUTE_OWNER, group_id=group_id, user_id=user_id)
         if target.role == "admin" and actor.role != "owner":
-            raise PermissionDenied("cannot ban admin")
+            raise PermissionDenied(Why.CANNOT_MUTE_ADMIN, group_id=group_id, user_id=user_id)
         if not actor.is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=actor_id, group_id=group_id)
         duration = max(0, min(duration, MAX_MUTE_SECONDS))
         now = self._core.now()
         row = self._member_row(group_id, user_id)
@@ -281,8 +295,7 @@ class Groups:
         self._emit_mute(group_id, user_id, actor_id, duration)
 
     def mute_all(self, actor_id: int, group_id: int, enable: bool) -> None:
-        if not self.member(group_id, actor_id).is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+        self.require_admin(group_id, actor_id)
         row = self._db.get(GroupRow, group_id)
         assert row is not None
         row.whole_mute = enable
@@ -304,7 +317,7 @@ class Groups:
 
     def set_admin(self, actor_id: int, group_id: int, user_id: int, enable: bool) -> None:
         if self.member(group_id, actor_id).role != "owner":
-            raise PermissionDenied("ERR_NOT_GROUP_OWNER")
+            raise PermissionDenied(Why.NOT_GROUP_OWNER, user_id=actor_id, group_id=group_id)
         row = self._member_row(group_id, user_id)
         if row.role == "owner" or (row.role == "admin") == enable:
             return
@@ -340,7 +353,7 @@ class Groups:
 
     def set_title(self, actor_id: int, group_id: int, user_id: int, title: str) -> None:
         if self.member(group_id, actor_id).role != "owner":
-            raise PermissionDenied("ERR_NOT_GROUP_OWNER")
+            raise PermissionDenied(Why.NOT_GROUP_OWNER, user_id=actor_id, group_id=group_id)
         row = self._member_row(group_id, user_id)
         row.title = title
         self._commit_members(group_id)
@@ -355,8 +368,7 @@ class Groups:
         )
 
     def rename(self, actor_id: int, group_id: int, name: str) -> None:
-        if not self.member(group_id, actor_id).is_admin:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+        self.require_admin(group_id, actor_id)
         row = self._db.get(GroupRow, group_id)
         assert row is not None
         row.name = name
@@ -377,18 +389,18 @@ class Groups:
         actor = self.member(group_id, actor_id)
         target = self.member(group_id, user_id)
         if RANK[actor.role] <= RANK[target.role]:
-            raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+            raise PermissionDenied(Why.NOT_GROUP_ADMIN, user_id=actor_id, group_id=group_id)
 
     def _group_row(self, group_id: int) -> GroupRow:
         row = self._core.row(GroupRow, group_id)
         if row is None:
-            raise NotFound(f"群{group_id}不存在", subject="group")
+            raise NotFound(Why.GROUP_NOT_FOUND, group_id=group_id)
         return row
 
     def _member_row(self, group_id: int, user_id: int) -> MemberRow:
         row = self._core.row(MemberRow, group_id, user_id)
         if row is None:
-            raise NotFound(f"群({group_id})成员{user_id}不存在", subject="member")
+            raise NotFound(Why.MEMBER_NOT_FOUND, group_id=group_id, user_id=user_id)
         return row
 
     def _group_of(self, row: GroupRow) -> Group:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import NotFound
+from ..errors import NotFound, Why
 from .core import WorldCore
 from .groups import Groups
 from .messages import Messages
@@ -66,7 +66,7 @@ class History:
         """The raw (QQNT) id of a stored message."""
         row_id = self._messages.row_id(message_id)
         if row_id is None:
-            raise NotFound("消息不存在")
+            raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=message_id)
         return str(NT_MSG_ID_BASE + row_id)
 
     def find_by_nt_id(self, nt_msg_id: str) -> Message | None:
@@ -82,6 +82,31 @@ class History:
         if -INT32_MAX - 1 <= int(text) <= INT32_MAX:
             return self._messages.find(int(text))
         return self.find_by_nt_id(text)
+
+    # -- what an account can see ----------------------------------------------
+
+    def can_see(self, viewer_id: int, message: Message) -> bool:
+        """QQ shows an account the messages of groups it is in and of its own private chats."""
+        if message.chat_type == "group":
+            return self._groups.find_member(message.group_id, viewer_id) is not None
+        return viewer_id in (message.sender_id, message.peer_id)
+
+    def find_visible(self, viewer_id: int, message_id: int) -> Message | None:
+        """The message by its short id, if ``viewer_id`` can see it."""
+        message = self._messages.find(message_id)
+        return message if message is not None and self.can_see(viewer_id, message) else None
+
+    def visible_to(self, viewer_id: int, message_id: int) -> Message:
+        """The message by its short id; one ``viewer_id`` cannot see is as good as missing."""
+        message = self.find_visible(viewer_id, message_id)
+        if message is None:
+            raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=message_id)
+        return message
+
+    def find_visible_ref(self, viewer_id: int, ref: str) -> Message | None:
+        """The message a short or raw id names (``find_ref``), if ``viewer_id`` can see it."""
+        message = self.find_ref(ref)
+        return message if message is not None and self.can_see(viewer_id, message) else None
 
     # -- paging --------------------------------------------------------------
 

@@ -13,9 +13,10 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
+from ..jsontext import spaced
 from .accounts import Accounts
-from .core import WorldCore
+from .core import Statement, WorldCore
 from .events import MessageCreated, MessageRecalled
 from .groups import RANK, Groups
 from .snapshots import Message, Segment
@@ -33,6 +34,7 @@ COLUMNS = ("id, message_id, chat_type, chat, group_id, sender_id, peer_id, seq, 
            "sender_nickname, sender_card")
 _INSERT = f"INSERT INTO message ({COLUMNS}) VALUES ({', '.join('?' * 16)})"
 _SELECT = f"SELECT {COLUMNS} FROM message"
+_SPOKE = "UPDATE member SET last_sent_time = ? WHERE group_id = ? AND user_id = ?"
 StoredRow = tuple[Any, ...]
 
 
@@ -67,18 +69,24 @@ class Messages:
         group = self._groups.row(group_id)
         member = self._groups.member_row(group_id, sender_id)
         if member is None:
-            raise PermissionDenied(f"发送消息失败: {sender_id} 不是群{group_id}的成员")
+            raise PermissionDenied(Why.SEND_NOT_A_MEMBER, user_id=sender_id, group_id=group_id)
         if member.mute_until > self._core.clock.now() or (
             group.whole_mute and member.role == "member"
         ):
-            raise PermissionDenied(f"发送消息失败: {sender_id} 在群{group_id}中被禁言")
+            raise PermissionDenied(Why.SEND_MUTED, user_id=sender_id, group_id=group_id)
         nickname = self._accounts.row(sender_id).nickname
-        with self._core.writing() as conn:
-            row = self._store("group", sender_id, group_id, group_id, segments, raw_message,
-                              nickname, member.card)
-            conn.execute("UPDATE member SET last_sent_time = ? WHERE group_id = ? AND user_id = ?",
-                         (row[8], group_id, sender_id))
-        self._groups.spoke(member, row[8])
+        with self._core.sending() as done:
+            row = self._store(done, "group", sender_id, group_id, group_id, segments,
+                              raw_message, nickname, member.card)
+            # Within the same second it is stored already (the row is kept in step by
+            # ``spoke``); an UPDATE writing the same value would still copy its page.
+            spoke = member.last_sent_time != row[8]
+            if spoke:
+                update = (_SPOKE, (row[8], group_id, sender_id))
+                self._conn.execute(*update)
+                done.append(update)
+        if spoke:
+            self._groups.spoke(member, row[8])
         message = self._message(row, member.role, group.name, segments)
         self._announce(message, self._groups.bot_members(group_id))
         return message
@@ -96,12 +104,12 @@ class Messages:
         self._accounts.require_online(sender_id)
         sender = self._accounts.row(sender_id)
         if self._accounts.find(target_id) is None:
-            raise NotFound("无法获取用户信息")
+            raise NotFound(Why.SEND_NO_PEER, user_id=target_id)
         temp_source = 0
         if not self._accounts.is_friend(sender_id, target_id):
             temp_source = self._temp_chat_group(sender_id, target_id, via_group)
-        with self._core.writing():
-            row = self._store("private", sender_id, target_id, 0, segments, raw_message,
+        with self._core.sending() as done:
+            row = self._store(done, "private", sender_id, target_id, 0, segments, raw_message,
                               sender.nickname, "", temp_source)
         message = self._message(row, "", "", segments)
         self._announce(message, self._accounts.bot_ids({sender_id, target_id}))
@@ -113,24 +121,25 @@ class Messages:
             return via_group
         if common:
             return common[0]
-        raise InvalidState(f"发送消息失败: {target_id} 不是好友, 也没有共同的群")
+        raise InvalidState(Why.SEND_NO_RELATION, user_id=target_id)
 
     def _announce(self, message: Message, audience: frozenset[int]) -> None:
         self._core.emit(MessageCreated(time=message.time, audience=audience, message=message))
 
     def _store(
-        self, chat_type: str, sender_id: int, peer_id: int, group_id: int,
-        segments: list[Segment], raw_message: str, nickname: str, card: str,
+        self, done: list[Statement], chat_type: str, sender_id: int, peer_id: int,
+        group_id: int, segments: list[Segment], raw_message: str, nickname: str, card: str,
         temp_source: int = 0,
     ) -> StoredRow:
-        """Insert one message (inside the caller's transaction); returns the stored row."""
+        """Insert one message (inside the caller's ``sending``, listed in ``done``); returns
+        the stored row."""
         row_id = self._next_row_id()
         chat = chat_key(chat_type, group_id or sender_id, peer_id)
         peer = group_id if chat_type == "group" else min(sender_id, peer_id)
         nt_msg_id = _NT_MSG_ID_BASE + row_id
         row = (row_id, short_message_id(nt_msg_id, chat_type, peer), chat_type, chat, group_id,
                sender_id, peer_id, self._next_seq(chat_type, chat), self._core.now(),
-               json.dumps(segments, ensure_ascii=False), raw_message, False, 0, temp_source,
+               spaced(segments), raw_message, False, 0, temp_source,
                nickname, card)
         salt = 0
         while True:
@@ -145,6 +154,7 @@ class Messages:
                 salt += 1
                 row = (row[0], short_message_id(nt_msg_id, chat_type, peer, salt), *row[2:])
         self._last_row_id = row_id
+        done.append((_INSERT, row))
         return row
 
     def _next_row_id(self) -> int:
@@ -173,7 +183,7 @@ class Messages:
     def recall(self, actor_id: int, message_id: int) -> Message:
         row = self._find_row(message_id)
         if row is None or row[11]:
-            raise NotFound("Recall failed")
+            raise NotFound(Why.RECALL_NOT_FOUND, message_id=message_id)
         message = self._message_of(row)
         self._check_recall_allowed(actor_id, message)
         with self._core.writing() as conn:
@@ -195,19 +205,19 @@ class Messages:
         fresh = self._core.now() - message.time <= RECALL_WINDOW_SECONDS
         if message.chat_type == "private":
             if actor_id != message.sender_id or not fresh:
-                raise PermissionDenied("Recall failed: 只能撤回自己两分钟内发送的消息")
+                raise PermissionDenied(Why.RECALL_TOO_LATE, message_id=message.message_id)
             return
         group_id = message.group_id
         actor = self._groups.find_member(group_id, actor_id)
         if actor is None:
-            raise PermissionDenied(f"Recall failed: {actor_id} 不是群{group_id}的成员")
+            raise PermissionDenied(Why.RECALL_NOT_A_MEMBER, user_id=actor_id, group_id=group_id)
         if actor_id == message.sender_id and (fresh or actor.is_admin):
             return
         sender = self._groups.find_member(group_id, message.sender_id)
         sender_rank = RANK[sender.role] if sender else 0
         if actor.is_admin and RANK[actor.role] > sender_rank:
             return
-        raise PermissionDenied("Recall failed: 无权撤回此消息")
+        raise PermissionDenied(Why.RECALL_DENIED, message_id=message.message_id)
 
     # -- reading -----------------------------------------------------------
 
@@ -218,7 +228,7 @@ class Messages:
     def get(self, message_id: int) -> Message:
         message = self.find(message_id)
         if message is None:
-            raise NotFound("消息不存在")
+            raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=message_id)
         return message
 
     def find_by_row_id(self, row_id: int) -> Message | None:

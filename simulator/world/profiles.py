@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel, col, select
 
-from ..errors import InvalidState
+from ..errors import InvalidState, Why
 from .accounts import DAILY_LIKE_LIMIT, Accounts
 from .core import WorldCore
 from .events import DomainEvent
@@ -128,7 +128,8 @@ class Profiles:
 
     def set_status(self, user_id: int, status: int, ext_status: int, battery_status: int) -> None:
         if status not in SETTABLE_STATUSES or ext_status < 0 or not 0 <= battery_status <= 100:
-            raise InvalidState("设置在线状态失败")
+            raise InvalidState(Why.BAD_STATUS, status=status, ext_status=ext_status,
+                               battery_status=battery_status)
         row = self._state_row(user_id)
         row.status, row.ext_status, row.battery_status = status, ext_status, battery_status
         row.face_id = row.face_type = row.wording = ""
@@ -176,7 +177,7 @@ class Profiles:
     ) -> None:
         """Change what others see on ``user_id``'s card (None keeps a field)."""
         if nickname is not None and not nickname.strip():
-            raise InvalidState("昵称不能为空")
+            raise InvalidState(Why.EMPTY_NICKNAME, user_id=user_id)
         self._accounts.update(user_id, nickname=nickname, long_nick=long_nick, sex=sex)
 
     # -- typing ------------------------------------------------------------------------

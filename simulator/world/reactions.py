@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel, col, func, select
 
-from ..errors import InvalidState, NotFound, PermissionDenied
+from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .core import WorldCore
 from .events import DomainEvent
 from .groups import Groups
@@ -65,10 +65,10 @@ class Reactions:
     def react(self, user_id: int, message_id: int, emoji_id: str, *, add: bool = True) -> bool:
         """Add (or take back) ``user_id``'s reaction; returns whether anything changed."""
         if not emoji_id:
-            raise InvalidState("表情ID不能为空")
+            raise InvalidState(Why.EMPTY_EMOJI_ID, message_id=message_id)
         message = self._messages.find(message_id)
         if message is None or message.recalled:
-            raise NotFound("消息不存在")
+            raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=message_id)
         self._check_can_react(user_id, message)
         existing = self._db.exec(
             select(ReactionRow).where(ReactionRow.message_id == message_id,
@@ -89,9 +89,11 @@ class Reactions:
     def _check_can_react(self, user_id: int, message: Message) -> None:
         if message.chat_type == "group":
             if self._groups.find_member(message.group_id, user_id) is None:
-                raise PermissionDenied(f"{user_id} 不是群{message.group_id}的成员")
+                raise PermissionDenied(Why.NOT_A_MEMBER, user_id=user_id,
+                                       group_id=message.group_id)
         elif user_id not in (message.sender_id, message.peer_id):
-            raise PermissionDenied(f"{user_id} 不在这个私聊中")
+            raise PermissionDenied(Why.NOT_IN_PRIVATE_CHAT, user_id=user_id,
+                                   message_id=message.message_id)
 
     def _announce(self, message: Message, user_id: int, emoji_id: str, add: bool) -> None:
         if message.chat_type != "group":

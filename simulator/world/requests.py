@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, func, select
 
-from ..errors import InvalidState, NotFound
+from ..errors import InvalidState, NotFound, Why
 from .accounts import Accounts
 from .core import WorldCore
 from .events import RequestCreated
@@ -44,16 +44,16 @@ class Requests:
         """``user_id`` asks bot ``bot_id`` to be friends."""
         self._accounts.get(user_id)
         if not self._accounts.get(bot_id).is_bot:
-            raise InvalidState(f"{bot_id} 不是机器人账号")
+            raise InvalidState(Why.NOT_A_BOT, user_id=bot_id)
         if self._accounts.is_friend(user_id, bot_id):
-            raise InvalidState(f"{user_id} 与 {bot_id} 已是好友")
+            raise InvalidState(Why.ALREADY_FRIENDS, user_id=user_id, other_id=bot_id)
         return self._create("friend", "", user_id, bot_id, 0, comment)
 
     def ask_join(self, user_id: int, group_id: int, comment: str = "") -> list[Request]:
         """``user_id`` asks to join; every bot admin of the group gets the request."""
         self._accounts.get(user_id)
         if self._groups.find_member(group_id, user_id) is not None:
-            raise InvalidState(f"{user_id} 已在群{group_id}中")
+            raise InvalidState(Why.ALREADY_IN_GROUP, user_id=user_id, group_id=group_id)
         admins = [
             m.user_id
             for m in self._groups.members(group_id)
@@ -65,7 +65,7 @@ class Requests:
         """``inviter_id`` (a member) invites bot ``bot_id`` into the group."""
         self._groups.member(group_id, inviter_id)
         if self._groups.find_member(group_id, bot_id) is not None:
-            raise InvalidState(f"{bot_id} 已在群{group_id}中")
+            raise InvalidState(Why.ALREADY_IN_GROUP, user_id=bot_id, group_id=group_id)
         return self._create("group", "invite", inviter_id, bot_id, group_id, "")
 
     def _create(
@@ -108,12 +108,22 @@ class Requests:
         found = [request_of(r) for r in self._db.exec(query.order_by(col(RequestRow.time))).all()]
         return [r for r in found if not self.is_expired(r)]
 
+    def check_approver(self, bot_id: int, flag: str) -> None:
+        """Only a group's admins let someone in: raise if ``bot_id`` may not approve the
+        join request ``flag`` (invitations and unknown flags are left to ``answer``)."""
+        request = self.find(flag)
+        if request is None or request.sub_type != "add":
+            return
+        member = self._groups.find_member(request.group_id, bot_id)
+        if member is None or not member.is_admin:
+            raise InvalidState(Why.NOT_GROUP_ADMIN, user_id=bot_id, group_id=request.group_id)
+
     def answer(self, bot_id: int, flag: str, approve: bool, *, kind: str) -> Request:
         """The bot approves or rejects; approval changes the world as QQ would."""
         row = self._db.get(RequestRow, flag)
         if row is None or row.self_id != bot_id or row.kind != kind or row.state != "pending" \
                 or self.is_expired(request_of(row)):
-            raise NotFound("No such request")
+            raise NotFound(Why.REQUEST_NOT_FOUND, flag=flag)
         row.state = "approved" if approve else "rejected"
         self._core.commit()
         if approve:

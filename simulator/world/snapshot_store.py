@@ -93,6 +93,7 @@ class WorldSnapshot:
 def take_snapshot(world: World) -> WorldSnapshot:
     """A copy of everything ``world`` has committed, and its clock's instant."""
     now = world.clock.now()
+    world.core.commit()  # sends an in-memory world has not committed yet (``sending``)
     copy = copy_database(world.core.session)
     copy.execute(f"INSERT OR REPLACE INTO {WorldMetaRow.__tablename__} (key, value) "
                  "VALUES (?, ?)", (SNAPSHOT_TIME, repr(now)))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 Segment = dict[str, Any]
+#: Renders a message's segments as its ``raw_message`` (the OneBot layer's CQ codec), for
+#: messages the world posts itself (file uploads, online files, flash transfers).
+RawOf = Callable[[list[Segment]], str]
 
 
 @dataclass(frozen=True)

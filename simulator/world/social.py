@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Field, SQLModel, col, select
 
-from ..errors import InvalidState, NotFound
+from ..errors import InvalidState, NotFound, Why
 from .accounts import Accounts
 from .core import WorldCore
 from .events import FriendAdded
@@ -108,9 +108,9 @@ class Social:
 
     def move_friend(self, owner_id: int, friend_id: int, category_id: int) -> None:
         if not self._accounts.is_friend(owner_id, friend_id):
-            raise InvalidState(f"用户 {friend_id} 不是好友")
+            raise InvalidState(Why.NOT_A_FRIEND, user_id=friend_id, owner_id=owner_id)
         if category_id not in {c.category_id for c in self.categories(owner_id)}:
-            raise NotFound(f"分组 {category_id} 不存在")
+            raise NotFound(Why.CATEGORY_NOT_FOUND, category_id=category_id)
         row = self._db.get(FriendPlacementRow, (owner_id, friend_id))
         if row is None:
             self._db.add(FriendPlacementRow(owner_id=owner_id, friend_id=friend_id,
@@ -146,9 +146,9 @@ class Social:
         """A friend request QQ's risk control set aside for ``bot_id`` to review."""
         asker = self._accounts.get(user_id)
         if not self._accounts.get(bot_id).is_bot:
-            raise InvalidState(f"{bot_id} 不是机器人账号")
+            raise InvalidState(Why.NOT_A_BOT, user_id=bot_id)
         if self._accounts.is_friend(bot_id, user_id):
-            raise InvalidState(f"{user_id} 与 {bot_id} 已是好友")
+            raise InvalidState(Why.ALREADY_FRIENDS, user_id=user_id, other_id=bot_id)
         row = self._db.get(DoubtRequestRow, (bot_id, user_id)) or DoubtRequestRow(
             bot_id=bot_id, user_id=user_id)
         row.nick, row.msg, row.source, row.reason = asker.nickname, msg, source, reason

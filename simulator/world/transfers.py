@@ -13,23 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Field, SQLModel, col, func, select
 
-from ..errors import InvalidState, NotFound
+from ..errors import InvalidState, NotFound, Why
 from .accounts import Accounts
 from .core import WorldCore
 from .events import DomainEvent
 from .groups import Groups
 from .media import Media
 from .messages import Messages
-from .snapshots import Message, Segment
-
-#: Renders a message's segments as its ``raw_message`` (the OneBot layer's CQ codec).
-RawOf = Callable[[list[Segment]], str]
+from .snapshots import Message, RawOf, Segment
 
 _NT_ID_BASE = 7_500_000_000_000_000_000
 # A flash transfer set stays downloadable for seven days.
@@ -170,6 +166,16 @@ class Transfers:
         self._core.commit()
         return _online_of(row)
 
+    def send_file(self, sender_id: int, receiver_id: int, media: Media, name: str, *,
+                  raw_of: RawOf) -> Message:
+        """A file sent to a person, as QQ sends it: a private message with one ``file``
+        segment, whose ``file_id`` is the media's MD5 (``get_file`` resolves it again)."""
+        if media.data is None:
+            raise InvalidState(Why.REMOTE_FILE_NOT_DOWNLOADED, uri=media.source)
+        segments: list[Segment] = [{"type": "file", "data": {
+            "file": name, "file_id": media.md5.lower(), "file_size": str(media.size)}}]
+        return self._messages.post_private(sender_id, receiver_id, segments, raw_of(segments))
+
     def online_files(self, a: int, b: int) -> list[OnlineFile]:
         """Every online-file offer in the private chat of ``a`` and ``b``, oldest first."""
         rows = self._db.exec(select(OnlineFileRow).where(
@@ -180,7 +186,7 @@ class Transfers:
     def online_file(self, msg_id: str) -> OnlineFile:
         row = self._db.get(OnlineFileRow, msg_id)
         if row is None:
-            raise NotFound(f"在线文件 {msg_id} 不存在")
+            raise NotFound(Why.ONLINE_FILE_NOT_FOUND, msg_id=msg_id)
         return _online_of(row)
 
     def answer(self, receiver_id: int, sender_id: int, msg_id: str, *, accept: bool
@@ -199,9 +205,9 @@ class Transfers:
     def _waiting(self, msg_id: str, *, sender_id: int, receiver_id: int) -> OnlineFileRow:
         row = self._db.get(OnlineFileRow, msg_id)
         if row is None or (row.sender_id, row.receiver_id) != (sender_id, receiver_id):
-            raise NotFound(f"在线文件 {msg_id} 不存在")
+            raise NotFound(Why.ONLINE_FILE_NOT_FOUND, msg_id=msg_id)
         if row.state != "waiting":
-            raise InvalidState(f"在线文件 {msg_id} 已结束 ({row.state})")
+            raise InvalidState(Why.ONLINE_FILE_ENDED, msg_id=msg_id, state=row.state)
         return row
 
     def _settle(self, row: OnlineFileRow, told: int, answer: str) -> OnlineFile:
@@ -217,7 +223,7 @@ class Transfers:
     def create_flash_set(self, owner_id: int, name: str, files: list[TransferFile]) -> FlashSet:
         self._accounts.get(owner_id)
         if not files:
-            raise InvalidState("闪传文件列表为空")
+            raise InvalidState(Why.EMPTY_FLASH_SET, owner_id=owner_id)
         count = self._count(FlashSetRow)
         digest = hashlib.sha1(f"flash-{owner_id}-{count}".encode()).hexdigest()
         fileset_id = "-".join((digest[:8], digest[8:12], digest[12:16], digest[16:20],
@@ -233,7 +239,7 @@ class Transfers:
         """A file set anyone holding its id can open, until it expires."""
         row = self._db.get(FlashSetRow, fileset_id)
         if row is None or self._core.now() >= row.created_at + FLASH_LIFETIME:
-            raise NotFound(f"文件集 {fileset_id} 不存在或已过期")
+            raise NotFound(Why.FLASH_SET_NOT_FOUND, fileset_id=fileset_id)
         return _flash_of(row)
 
     def flash_set_by_code(self, share_code: str) -> FlashSet | None:
@@ -271,7 +277,7 @@ class Transfers:
         """Keep chunk ``index`` (a chunk already held is ignored, as NapCat ignores it)."""
         row = self._upload_row(bot_id, stream_id)
         if not 0 <= index < row.total_chunks:
-            raise InvalidState(f"Invalid chunk index: {index}")
+            raise InvalidState(Why.BAD_CHUNK_INDEX, stream_id=stream_id, index=index)
         if self._db.get(UploadChunkRow, (bot_id, stream_id, index)) is None:
             self._db.add(UploadChunkRow(bot_id=bot_id, stream_id=stream_id, index=index,
                                         data=data))
@@ -285,11 +291,11 @@ class Transfers:
         chunks = self._chunks(bot_id, stream_id)
         for index in range(row.total_chunks):
             if index not in chunks:
-                raise InvalidState(f"Missing memory chunk {index}")
+                raise InvalidState(Why.MISSING_CHUNK, stream_id=stream_id, index=index)
         data = b"".join(chunks[i] for i in range(row.total_chunks))
         if row.expected_sha256 and hashlib.sha256(data).hexdigest() != row.expected_sha256:
-            raise InvalidState(f"SHA256 mismatch. Expected: {row.expected_sha256}, "
-                               f"Got: {hashlib.sha256(data).hexdigest()}")
+            raise InvalidState(Why.SHA256_MISMATCH, expected=row.expected_sha256,
+                               got=hashlib.sha256(data).hexdigest())
         self.drop_upload(bot_id, stream_id)
         return data
 
@@ -318,7 +324,7 @@ class Transfers:
     def _upload_row(self, bot_id: int, stream_id: str) -> UploadStreamRow:
         row = self._db.get(UploadStreamRow, (bot_id, stream_id))
         if row is None:
-            raise NotFound("Stream not found")
+            raise NotFound(Why.STREAM_NOT_FOUND, stream_id=stream_id)
         return row
 
     def _chunks(self, bot_id: int, stream_id: str) -> dict[int, bytes]:

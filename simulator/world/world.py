@@ -85,7 +85,7 @@ class World:
         self.favorites = Favorites(self.core, self.accounts)
         self.albums = Albums(self.core, self.accounts, self.groups)
         self.transfers = Transfers(self.core, self.accounts, self.groups, self.messages)
-        self.files = GroupFiles(self.core, self.accounts, self.groups)
+        self.files = GroupFiles(self.core, self.accounts, self.groups, self.messages)
         self.group_extras = GroupExtras(self.core, self.groups, self.messages)
         self.bulletins = Bulletins(self.core, self.accounts, self.groups, self.messages)
         self.history = History(self.core, self.messages, self.groups)

@@ -50,6 +50,9 @@ def trickle(chunks: int, pause: float, first: bytes = b"") -> Iterator[bytes]:
     if first:
         yield first
     for _ in range(chunks):
+        # Real time on purpose: a blocking client (http.client, httpx's sync client) writes
+        # this body from its own thread while the server reads it; the pause is what makes
+        # the body arrive after the answer.
         time.sleep(pause)
         yield b" " * CHUNK
 

@@ -1,7 +1,8 @@
 """Issue 11, the limits themselves: each cap and deadline of ``wire.Limits`` is settable
-from ``qqsim run`` (``--http-body-max``, ``--frame-max``, ``--body-timeout``,
-``--head-timeout``, ``--handshake-timeout``, ``--max-connections``), and the per-listener
-connection bound follows the process's file-descriptor limit rather than a constant."""
+from ``qqsim run`` (``--http-body-max``, ``--frame-max``, ``--json-values-max``,
+``--body-timeout``, ``--head-timeout``, ``--handshake-timeout``, ``--max-connections``), and
+the per-listener connection bound follows the process's file-descriptor limit rather than a
+constant."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def test_the_process_limit_is_what_is_read() -> None:
     assert wire.Limits().connections == max(32, min(soft // 4, 16384))
 
 
-@pytest.mark.parametrize("flag", ["--http-body-max", "--frame-max", "--body-timeout",
+@pytest.mark.parametrize("flag", ["--http-body-max", "--frame-max", "--json-values-max",
+                                  "--body-timeout",
                                   "--head-timeout", "--handshake-timeout", "--max-connections"])
 def test_a_limit_that_is_not_positive_is_a_one_line_error(
     flag: str, capsys: pytest.CaptureFixture[str]
@@ -64,7 +66,7 @@ async def _bot_answers(urls: dict[str, str]) -> None:
 async def test_run_applies_the_limits_it_is_given() -> None:
     command = [sys.executable, "-m", "simulator", "run", "--http-port", "0", "--ws-port", "0",
                "--control-port", "-1", "-q", "--http-body-max", "1000", "--frame-max", "2000",
-               "--body-timeout", "0.5", "--head-timeout", "0.5"]
+               "--body-timeout", "0.5", "--head-timeout", "0.5", "--json-values-max", "50"]
     async with trio.open_nursery() as nursery:
         process: trio.Process = await nursery.start(
             lambda **kw: trio.run_process(command, stdout=subprocess.PIPE,
@@ -81,6 +83,8 @@ async def test_run_applies_the_limits_it_is_given() -> None:
                         413, {"message": "request body over 1000 bytes"})
                     async def slow() -> object:
                         yield b"{"
+                        # Real time on purpose: the server is another process whose body
+                        # deadline (0.5 s here) runs on its own clock; this outlasts it.
                         await trio.sleep(1)
                         yield b"}"
                     late = await client.post(urls["http"] + "/get_login_info", content=slow(),
@@ -90,6 +94,12 @@ async def test_run_applies_the_limits_it_is_given() -> None:
                 idle = await trio.open_tcp_stream("127.0.0.1", int(urls["http"].rsplit(":")[-1]))
                 assert await idle.receive_some(10) == b""  # no request head within 0.5 s
                 await idle.aclose()
+                async with open_websocket_url(urls["ws"] + "/api") as ws:
+                    await ws.send_message(json.dumps({"action": "get_login_info", "echo": 5,
+                                                      "params": {"pad": [1] * 100}}))
+                    refused = json.loads(await ws.get_message())
+                assert (refused["retcode"], refused["echo"]) == (1400, 5)
+                assert "more than 50 JSON values" in refused["message"]
                 async with open_websocket_url(urls["ws"] + "/api") as ws:
                     await ws.send_message(json.dumps({"action": "get_login_info",
                                                       "pad": "x" * 2000}))

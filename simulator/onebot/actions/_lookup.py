@@ -1,22 +1,23 @@
-"""Helpers for the history, reaction and forward actions: ids, visibility, message objects.
+"""Helpers for the actions that read messages: ids, visible messages, message objects.
 
-Kept free of ``messages.py`` imports so ``messages.get_msg`` can use the
-reaction summary without an import cycle.
+Which messages a bot sees is QQ's rule (``World.history.can_see``); these only
+read NapCat's id parameters and shape what the world returns.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from ...world import Message
+from ...world import Message, World
 from ..codec import render_cq
 from ..compose import js_trim
 from ..context import ActionContext
 from ..events import message_object
-from .forward import chat_peer, expand_forwards
+from ..params import Params
+from ._forwards import chat_peer, expand_forwards
 
 
 def _number_or_string(value: Any) -> Any:
@@ -36,9 +37,7 @@ NumOrStr = Annotated[int | str, BeforeValidator(_number_or_string)]
 
 def can_see(ctx: ActionContext, message: Message) -> bool:
     """The bot sees messages of groups it is in and of its own private chats."""
-    if message.chat_type == "group":
-        return ctx.world.groups.find_member(message.group_id, ctx.self_id) is not None
-    return ctx.self_id in (message.sender_id, message.peer_id)
+    return ctx.world.history.can_see(ctx.self_id, message)
 
 
 def seen_by_short_id(ctx: ActionContext, ref: object) -> Message | None:
@@ -46,14 +45,36 @@ def seen_by_short_id(ctx: ActionContext, ref: object) -> Message | None:
     text = str(ref).strip()
     if not text.lstrip("-").isdigit():
         return None
-    message = ctx.world.messages.find(int(text))
-    return message if message is not None and can_see(ctx, message) else None
+    return ctx.world.history.find_visible(ctx.self_id, int(text))
 
 
 def seen_by_ref(ctx: ActionContext, ref: object) -> Message | None:
     """A visible message by short id or raw (QQNT) id."""
-    message = ctx.world.history.find_ref(str(ref))
-    return message if message is not None and can_see(ctx, message) else None
+    return ctx.world.history.find_visible_ref(ctx.self_id, str(ref))
+
+
+class MessageRefParams(Params):
+    """For actions that take only a message, by NapCat's number-or-string id."""
+
+    message_id: NumOrStr
+
+
+class MessageList(TypedDict):
+    messages: list[dict[str, Any]]
+
+
+class EmojiLikeCount(TypedDict):
+    emoji_id: str
+    emoji_type: str
+    likes_cnt: str
+
+
+def emoji_likes_list(world: World, message_id: int) -> list[EmojiLikeCount]:
+    """``get_msg``'s ``emoji_likes_list``: each reaction on the message and its count."""
+    return [
+        {"emoji_id": c.emoji_id, "emoji_type": c.emoji_type, "likes_cnt": str(c.count)}
+        for c in world.reactions.counts(message_id)
+    ]
 
 
 def stored_object(

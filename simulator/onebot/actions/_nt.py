@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any, TypedDict
 
-from ...errors import BadParams
+from ...errors import BadParams, Why
 
 
 class NtResult(TypedDict):
@@ -53,7 +53,7 @@ def js_parse_int(text: str) -> int | None:
 def number_or_string(value: Any) -> Any:
     """TypeBox's ``Union([Number, String])`` check: anything else is a bad parameter."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, int | float | str)):
-        raise BadParams("Schema compilation error: Expected union value")
+        raise BadParams(Why.EXPECTED_UNION)
     return value
 
 

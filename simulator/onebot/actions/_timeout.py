@@ -13,18 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import KernelTimeout, NotFound, PermissionDenied
+from ...catalogue.napcat import render
+from ...errors import KernelTimeout, NotFound, PermissionDenied, Why
 from ...world import Message
 from ..context import ActionContext
 from ._util import loose_int
 
-#: ``callNormalEventV2``'s timeout text for ``sendMsg``; ``EventRet`` is what the kernel
-#: answered the call itself (``JSON.stringify(ret, null, 4)``): it took the message.
-KERNEL_SEND_TIMEOUT_TEXT = (
-    "Timeout: NTEvent serviceAndMethod:NodeIKernelMsgService/sendMsg "
-    "ListenerName:NodeIKernelMsgListener/onMsgInfoListUpdate EventRet:\n"
-    '{\n    "result": 0,\n    "errMsg": ""\n}\n'
-)
+#: NapCat's text for a send whose confirmation never came (``catalogue/napcat.py``).
+KERNEL_SEND_TIMEOUT_TEXT = render(Why.SEND_TIMEOUT, {})
 #: NapCat's defaults: ``timeout.uploadSpeedKBps`` and ``timeout.maxTimeout`` (seconds),
 #: and the size it assumes for a media element that states none.
 UPLOAD_KBPS = 256
@@ -43,7 +39,7 @@ def post_group(ctx: ActionContext, group_id: int, segments: list[dict[str, Any]]
         if base is None:
             raise
         seconds = send_timeout(base, segments, timeout_ms)
-        raise KernelTimeout(KERNEL_SEND_TIMEOUT_TEXT, seconds, subject=exc.subject) from exc
+        raise KernelTimeout(Why.SEND_TIMEOUT, seconds) from exc
 
 
 def send_timeout(base: float, segments: list[dict[str, Any]], timeout_ms: Any = None) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...errors import InvalidState, NotFound, WorldError
+from ...errors import NotFound, Why, WorldError
 from ...world import Group, Member
 from ..context import ActionContext
 from ..ids import nt_uid as nt_uid  # re-exported for the action modules
@@ -36,10 +36,7 @@ def not_false(value: Any) -> bool:
 
 def bot_group(ctx: ActionContext, group_id: int) -> Group:
     """A group the bot is in (QQ shows a group's details only to its members)."""
-    group = ctx.world.groups.get(group_id)
-    if ctx.world.groups.find_member(group_id, ctx.self_id) is None:
-        raise InvalidState(f"机器人不在群{group_id}中")
-    return group
+    return ctx.world.groups.joined(group_id, ctx.self_id)
 
 
 def bot_member(ctx: ActionContext, group_id: int) -> Member:
@@ -49,7 +46,7 @@ def bot_member(ctx: ActionContext, group_id: int) -> Member:
 
 def require_user(ctx: ActionContext, user_id: int) -> None:
     if ctx.world.accounts.find(user_id) is None:
-        raise NotFound(f"Uin2Uid Error: 用户ID {user_id} 不存在")
+        raise NotFound(Why.USER_NOT_FOUND, user_id=user_id)
 
 
 def avatar_url(user_id: int) -> str:

@@ -11,15 +11,15 @@ from __future__ import annotations
 import logging
 from typing import Any, TypedDict
 
-from ...errors import BadParams, InvalidState, NotFound
+from ...errors import BadParams, InvalidState, NotFound, Why
 from ...world.profiles import Liker, LikeSummary
 from ..context import ActionContext
 from ..media import resolve_media
-from ..params import Bool, Int, NoParams, Params, Str
+from ..params import Bool, Int, NoParams, Params, Str, UserParams
 from ..registry import Origin, action
+from ._friends import FriendInfo, friend_infos
 from ._nt import NtResult, gender_code, js_int, js_parse_int, nt_ok, number_or_string
 from ._util import loose_int, nt_uid
-from .friends import FriendInfo, NoCacheParams, get_friend_list
 
 log = logging.getLogger("qqsim.action")
 
@@ -47,7 +47,7 @@ class FriendCategory(TypedDict):
 @action("get_friends_with_category", origin=Origin.NAPCAT)
 def get_friends_with_category(ctx: ActionContext, p: NoParams) -> list[FriendCategory]:
     """The bot's friends grouped by the categories it keeps them in."""
-    friends = {f["user_id"]: f for f in get_friend_list(ctx, NoCacheParams())}
+    friends = {f["user_id"]: f for f in friend_infos(ctx)}
     result: list[FriendCategory] = []
     for category in ctx.world.social.categories(ctx.self_id):
         online = sum(1 for uid in category.friend_ids
@@ -110,7 +110,7 @@ def set_friend_remark(ctx: ActionContext, p: RemarkParams) -> None:
     """Set the remark (备注) the bot shows for a friend."""
     friend_id = _known(ctx, p.user_id)
     if friend_id is None or not ctx.world.accounts.is_friend(ctx.self_id, friend_id):
-        raise InvalidState(f"用户 {p.user_id} 不是好友")
+        raise InvalidState(Why.NOT_A_FRIEND, user_id=p.user_id)
     ctx.world.accounts.set_remark(ctx.self_id, friend_id, p.remark)
 
 
@@ -212,7 +212,7 @@ def get_profile_like(ctx: ActionContext, p: ProfileLikeParams) -> dict[str, Any]
     """Who liked a profile (the bot's by default) and whom it liked, paged by start/count."""
     start, count = js_int(number_or_string(p.start)), js_int(number_or_string(p.count))
     if start is None or count is None:
-        raise InvalidState("get info error")
+        raise InvalidState(Why.GET_INFO_ERROR, start=p.start, count=p.count)
     # NapCat falls back to the bot's own uid when the user is unknown.
     target = _known(ctx, p.user_id) if p.user_id else None
     summary = ctx.world.profiles.like_summary(target or ctx.self_id, viewer_id=ctx.self_id)
@@ -220,10 +220,6 @@ def get_profile_like(ctx: ActionContext, p: ProfileLikeParams) -> dict[str, Any]
 
 
 # -- presence -------------------------------------------------------------------------
-
-
-class UserParams(Params):
-    user_id: Str
 
 
 class UserStatus(TypedDict):
@@ -236,7 +232,7 @@ def nc_get_user_status(ctx: ActionContext, p: UserParams) -> UserStatus:
     """Someone's online status as the bot sees it (the invisible look offline)."""
     user_id = _known(ctx, p.user_id)
     if user_id is None:
-        raise NotFound("无法获取用户状态")
+        raise NotFound(Why.USER_STATUS_UNAVAILABLE, user_id=p.user_id)
     status, ext_status = ctx.world.profiles.status_seen_by(user_id, ctx.self_id)
     return {"status": status, "ext_status": ext_status}
 
@@ -253,7 +249,8 @@ def set_online_status(ctx: ActionContext, p: OnlineStatusParams) -> None:
     values = [js_int(number_or_string(v)) for v in (p.status, p.ext_status, p.battery_status)]
     status, ext_status, battery = values
     if status is None or ext_status is None or battery is None:
-        raise InvalidState("设置在线状态失败")
+        raise InvalidState(Why.BAD_STATUS, status=p.status, ext_status=p.ext_status,
+                           battery_status=p.battery_status)
     ctx.world.profiles.set_status(ctx.self_id, status, ext_status, battery)
 
 
@@ -268,7 +265,7 @@ def set_diy_online_status(ctx: ActionContext, p: DiyStatusParams) -> str:
     """Set a custom status (a face and a text); returns the kernel's errMsg, ``""``."""
     face_id, face_type = number_or_string(p.face_id), number_or_string(p.face_type)
     if face_id is None:  # an explicit null matches neither number nor string
-        raise BadParams("Schema compilation error: Expected union value")
+        raise BadParams(Why.EXPECTED_UNION)
     ctx.world.profiles.set_diy_status(ctx.self_id, str(face_id), str(face_type), p.wording)
     return ""
 
@@ -283,7 +280,7 @@ def set_input_status(ctx: ActionContext, p: InputStatusParams) -> NtResult:
     """Show "typing…" (1) or "speaking…" (0) to a user; a bot peer gets a notice."""
     user_id = _known(ctx, p.user_id)
     if user_id is None:
-        raise NotFound("uid is empty")
+        raise NotFound(Why.UID_EMPTY, user_id=p.user_id)
     ctx.world.profiles.input_status(ctx.self_id, user_id, p.event_type)
     return nt_ok()
 
@@ -335,9 +332,9 @@ def set_qq_avatar(ctx: ActionContext, p: AvatarParams) -> None:
     try:
         media = resolve_media(ctx, p.file, kind="image")
     except InvalidState:
-        raise InvalidState(f"头像{p.file}设置失败,file字段可能格式不正确") from None
+        raise InvalidState(Why.AVATAR_BAD_FILE, file=p.file) from None
     if media.data is not None and not media.data.startswith(_IMAGE_MAGIC):
-        raise InvalidState(f"头像{p.file}设置失败，文件可能不是图片格式")
+        raise InvalidState(Why.AVATAR_NOT_IMAGE, file=p.file)
     ctx.world.profiles.set_avatar(ctx.self_id, media.name)
 
 
@@ -354,7 +351,7 @@ def _poke(ctx: ActionContext, p: PokeParams) -> None:
     target_raw = p.target_id or p.user_id
     peer_raw = p.group_id or p.user_id
     if not target_raw or not peer_raw:
-        raise InvalidState("请检查参数，缺少 user_id 或 group_id")
+        raise InvalidState(Why.POKE_TARGET_MISSING)
     target, peer = js_int(target_raw), js_int(peer_raw)
     if target is None or peer is None:
         return  # NapCat sends a packet QQ ignores

@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any, TypedDict
 
-from ...errors import InvalidState, WorldError
+from ...errors import InvalidState, Why, WorldError
 from ...world.albums import Album, AlbumPhoto
 from ..context import ActionContext
+from ..images import image_size_or_fallback
 from ..media import media_url, resolve_media
 from ..params import Params, Str
 from ..registry import Origin, action
-from ._images import image_size_or_fallback
 from ._nt import js_int, number_or_string
 from ._util import loose_int
 
@@ -128,7 +128,7 @@ def upload_image_to_qun_album(ctx: ActionContext, p: UploadParams) -> None:
         ctx.world.albums.upload(_group_id(p.group_id), p.album_id, ctx.self_id, media,
                                 width=width, height=height)
     except WorldError:
-        raise InvalidState("创建群相册会话失败") from None
+        raise InvalidState(Why.ALBUM_SESSION_FAILED, album_id=p.album_id) from None
 
 
 class PhotoParams(Params):
@@ -164,14 +164,14 @@ def do_group_album_comment(ctx: ActionContext, p: CommentParams) -> dict[str, An
         "content": comment.content, "time": comment.time})
 
 
-class LikeParams(Params):
+class AlbumLikeParams(Params):
     group_id: Str
     album_id: Str
     batch_id: Str
     lloc: Str | None = None
 
 
-def _like(ctx: ActionContext, p: LikeParams, liked: bool) -> dict[str, Any]:
+def _like(ctx: ActionContext, p: AlbumLikeParams, liked: bool) -> dict[str, Any]:
     try:
         ctx.world.albums.like(_group_id(p.group_id), p.album_id, p.batch_id, p.lloc or "",
                               ctx.self_id, liked)
@@ -181,13 +181,13 @@ def _like(ctx: ActionContext, p: LikeParams, liked: bool) -> dict[str, Any]:
 
 
 @action("set_group_album_media_like", origin=Origin.NAPCAT)
-def set_group_album_media_like(ctx: ActionContext, p: LikeParams) -> dict[str, Any]:
+def set_group_album_media_like(ctx: ActionContext, p: AlbumLikeParams) -> dict[str, Any]:
     """Like an upload batch in a group album, or one photo of it (``lloc``)."""
     return _like(ctx, p, True)
 
 
 @action("cancel_group_album_media_like", origin=Origin.NAPCAT)
-def cancel_group_album_media_like(ctx: ActionContext, p: LikeParams) -> dict[str, Any]:
+def cancel_group_album_media_like(ctx: ActionContext, p: AlbumLikeParams) -> dict[str, Any]:
     """Take back a like on an upload batch or a photo."""
     return _like(ctx, p, False)
 
@@ -216,7 +216,7 @@ def send_qzone_msg(ctx: ActionContext, p: QzonePostParams) -> QzonePosted:
         try:
             images.append(resolve_media(ctx, image, kind="image"))
         except WorldError as exc:
-            raise InvalidState(f"图片{image}处理失败, {exc}") from None
+            raise InvalidState(Why.QZONE_IMAGE_FAILED, image=image, cause=exc) from None
     post = ctx.world.albums.post(ctx.self_id, p.content, images,
                                  ugc_right=-1 if right is None else right,
                                  target_uins=[t for t in targets if t is not None])

@@ -11,39 +11,28 @@ import base64
 import hashlib
 import json
 import struct
-from typing import Any, TypedDict
+from typing import Any
 
-from ...errors import InvalidState, NotFound, PermissionDenied, WorldError
+from ...errors import InvalidState, NotFound, PermissionDenied, Why, WorldError
 from ...world import Message
 from ...world.bulletins import Essence, Notice, NoticeImage, message_random
 from ...world.media import Media
 from ..compose import Chat
 from ..context import ActionContext
+from ..images import image_size
 from ..media import media_url, resolve_media
-from ..params import Id, Int, Params, Str
+from ..params import GroupIdParams, Id, Int, Params, Str
 from ..registry import Backing, Origin, action
-from ._images import image_size
+from ._lookup import seen_by_short_id
+from ._nt import NtResult, nt_ok
+from ._sending import MessageIdResult, deliver
 from ._util import bot_group
-from .messages import deliver
 
 NO_PERMISSION = 10003
 OTHER_FAILURE = -1
 #: NapCat builds a notice image upload with these sizes when it cannot read the picture's.
 DEFAULT_NOTICE_IMAGE = (540, 300)
 NOTICE_PAGE = 20
-
-
-def _known(ctx: ActionContext, raw_id: int | str) -> Message | None:
-    """The message a short id names, if the bot has seen it (NapCat's id cache)."""
-    text = str(raw_id).strip()
-    message = ctx.world.messages.find(int(text)) if text.lstrip("-").isdigit() else None
-    if message is None:
-        return None
-    if message.chat_type == "group":
-        seen = ctx.world.groups.find_member(message.group_id, ctx.self_id) is not None
-    else:
-        seen = ctx.self_id in (message.sender_id, message.peer_id)
-    return message if seen else None
 
 
 def digest_result(essence: Essence | None, error: WorldError | None = None) -> dict[str, Any]:
@@ -71,11 +60,11 @@ class EssenceParams(Params):
 @action("set_essence_msg", origin=Origin.GOCQ)
 def set_essence_msg(ctx: ActionContext, p: EssenceParams) -> dict[str, Any]:
     """Make a group message essence (admins); the group's bots get an essence notice."""
-    message = _known(ctx, p.message_id)
+    message = seen_by_short_id(ctx, p.message_id)
     if message is None:
-        raise NotFound("msg not found")
+        raise NotFound(Why.UNSEEN_MESSAGE, message_id=p.message_id)
     if message.chat_type != "group":
-        raise NotFound("消息不存在")
+        raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=p.message_id)
     try:
         essence = ctx.world.bulletins.add_essence(ctx.self_id, message.message_id)
     except WorldError as exc:
@@ -124,19 +113,20 @@ def delete_essence_msg(ctx: ActionContext, p: DeleteEssenceParams) -> dict[str, 
     if p.msg_seq and p.msg_random and p.group_id:
         numbers = (p.group_id, p.msg_seq, p.msg_random)
         if not all(n.isdigit() for n in numbers):
-            return digest_result(None, NotFound("精华消息不存在"))
+            return digest_result(None, NotFound(Why.ESSENCE_NOT_FOUND,
+                                                     group_id=p.group_id, seq=p.msg_seq))
         return _remove(ctx, int(p.group_id), int(p.msg_seq), int(p.msg_random))
     if p.message_id in (None, ""):
-        raise InvalidState("必须提供 message_id 或者同时提供 msg_seq, msg_random, group_id")
+        raise InvalidState(Why.ESSENCE_ID_MISSING)
     assert p.message_id is not None
-    message = _known(ctx, p.message_id)
+    message = seen_by_short_id(ctx, p.message_id)
     if message is not None:
         if message.chat_type != "group":
-            raise NotFound("消息不存在")
+            raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=p.message_id)
         return _remove(ctx, message.group_id, message.seq, message_random(message.message_id))
     entry = _synthetic_entry(ctx, p.message_id)
     if entry is None:
-        raise NotFound("消息不存在")
+        raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=p.message_id)
     # NapCat passes seq and random the wrong way round on this path, so QQ finds nothing.
     return _remove(ctx, entry.group_id, entry.random, entry.seq)
 
@@ -157,10 +147,6 @@ def _web_content(message: Message | None) -> list[dict[str, Any]]:
             content.append({"type": "image",
                             "data": {"file": "", "url": segment["data"].get("url", "")}})
     return content
-
-
-class GroupIdParams(Params):
-    group_id: Id
 
 
 @action("get_essence_msg_list", origin=Origin.GOCQ)
@@ -191,9 +177,9 @@ def _notice_image(ctx: ActionContext, uri: str) -> NoticeImage:
     try:
         media: Media = resolve_media(ctx, uri, kind="image")
     except WorldError:
-        raise InvalidState(f"群公告{uri}设置失败,image字段可能格式不正确") from None
+        raise InvalidState(Why.NOTICE_IMAGE_BAD, uri=uri) from None
     if media.data is None:
-        raise InvalidState(f"群公告{uri}设置失败,获取资源失败")
+        raise InvalidState(Why.NOTICE_IMAGE_UNAVAILABLE, uri=uri)
     width, height = image_size(media.data) or DEFAULT_NOTICE_IMAGE
     return NoticeImage(id=media.md5.lower(), width=width, height=height)
 
@@ -227,7 +213,7 @@ def send_group_notice(ctx: ActionContext, p: SendNoticeParams) -> None:
             tip_window_type=_number(p.tip_window_type, 0),
             confirm_required=_number(p.confirm_required, 1))
     except WorldError as exc:
-        raise InvalidState(f"设置群公告失败,错误信息:{exc}") from None
+        raise InvalidState(Why.NOTICE_FAILED, cause=exc) from None
 
 
 def notice_entry(notice: Notice) -> dict[str, Any]:
@@ -249,7 +235,7 @@ def notice_entry(notice: Notice) -> dict[str, Any]:
 def get_group_notice(ctx: ActionContext, p: GroupIdParams) -> list[dict[str, Any]]:
     """The group's notices, pinned first then newest first (QQ's first page: 20)."""
     if ctx.world.groups.find_member(p.group_id, ctx.self_id) is None:
-        raise NotFound("获取公告失败")
+        raise NotFound(Why.NOTICES_UNAVAILABLE, group_id=p.group_id)
     return [notice_entry(n) for n in ctx.world.bulletins.notices(p.group_id)[:NOTICE_PAGE]]
 
 
@@ -258,20 +244,15 @@ class DeleteNoticeParams(Params):
     notice_id: Str
 
 
-class KernelResult(TypedDict):
-    result: int
-    errMsg: str
-
-
 @action("_del_group_notice", origin=Origin.GOCQ)
-def del_group_notice(ctx: ActionContext, p: DeleteNoticeParams) -> KernelResult:
+def del_group_notice(ctx: ActionContext, p: DeleteNoticeParams) -> NtResult:
     """Delete a notice (admins); QQ's answer is passed through."""
     try:
         ctx.world.bulletins.delete_notice(ctx.self_id, p.group_id, p.notice_id)
     except WorldError as exc:
         code = NO_PERMISSION if isinstance(exc, PermissionDenied) else OTHER_FAILURE
         return {"result": code, "errMsg": str(exc)}
-    return {"result": 0, "errMsg": ""}
+    return nt_ok()
 
 
 # -- AI voices (synthesized: QQ's voice service is not simulated) ---------------------
@@ -312,7 +293,7 @@ class AiRecordParams(Params):
 def _ai_voice(ctx: ActionContext, p: AiRecordParams) -> bytes:
     """The voice QQ would synthesize: a SILK header and what it says (deterministic)."""
     if p.character not in AI_VOICE_IDS or ctx.world.groups.find(p.group_id) is None:
-        raise InvalidState("sendAiVoiceChatReq failed after 30 times")
+        raise InvalidState(Why.AI_VOICE_FAILED, character=p.character)
     return b"#!SILK_V3" + f"qqsim-ai-voice|{p.character}|{p.text}".encode()
 
 
@@ -323,12 +304,8 @@ def get_ai_record(ctx: ActionContext, p: AiRecordParams) -> str:
     return media_url(media)
 
 
-class AiMessageResult(TypedDict):
-    message_id: int
-
-
 @action("send_group_ai_record", origin=Origin.NAPCAT)
-def send_group_ai_record(ctx: ActionContext, p: AiRecordParams) -> AiMessageResult:
+def send_group_ai_record(ctx: ActionContext, p: AiRecordParams) -> MessageIdResult:
     """Say ``text`` in an AI voice in the group (a voice message; message_id is always 0)."""
     voice = "base64://" + base64.b64encode(_ai_voice(ctx, p)).decode()
     deliver(ctx, Chat("group", group_id=p.group_id),

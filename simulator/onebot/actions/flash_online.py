@@ -18,12 +18,12 @@ import logging
 from pathlib import PurePath
 from typing import Any, TypedDict
 
-from ...errors import InvalidState, NotFound, WorldError
+from ...errors import InvalidState, NotFound, Why, WorldError
 from ...world.transfers import FLASH_LIFETIME, FlashSet, OnlineFile, TransferFile
 from ..codec import render_cq
 from ..context import ActionContext
 from ..media import media_url
-from ..params import Params, Str
+from ..params import Params, Str, UserParams
 from ..registry import Origin, action
 from ._util import loose_int, nt_uid, unchecked
 
@@ -38,7 +38,7 @@ def _failed(message: str, **extra: Any) -> dict[str, Any]:
 def _user(ctx: ActionContext, raw: str) -> int:
     user_id = loose_int(raw)
     if user_id is None or ctx.world.accounts.find(user_id) is None:
-        raise NotFound("User not found")
+        raise NotFound(Why.PEER_NOT_FOUND, user_id=raw)
     return user_id
 
 
@@ -47,7 +47,7 @@ def _read_local(ctx: ActionContext, path: str) -> bytes | None:
     try:
         return ctx.files.read(path)
     except InvalidState as exc:
-        if "存储目录" in str(exc):
+        if exc.why is Why.PATH_OUTSIDE_STORAGE:
             raise
         return None
 
@@ -92,7 +92,7 @@ def send_online_file(ctx: ActionContext, p: SendOnlineFileParams) -> dict[str, A
     receiver = _user(ctx, p.user_id)
     data = _read_local(ctx, p.file_path)
     if data is None:
-        raise InvalidState(f"[NapCat] 文件不存在: {p.file_path}")
+        raise InvalidState(Why.LOCAL_FILE_NOT_FOUND, path=p.file_path)
     name = p.file_name or PurePath(p.file_path).name
     return _offered(ctx, receiver, name, [_stored(ctx, name, data)], False, "File")
 
@@ -116,10 +116,6 @@ def send_online_folder(ctx: ActionContext, p: SendOnlineFolderParams) -> dict[st
     return _offered(ctx, receiver, name, files, True, "Folder")
 
 
-class OnlineUserParams(Params):
-    user_id: Str
-
-
 def _raw_message(ctx: ActionContext, offer: OnlineFile) -> dict[str, Any]:
     """The offer as the kernel's message object (file element 23, folder element 30)."""
     return {
@@ -138,7 +134,7 @@ def _raw_message(ctx: ActionContext, offer: OnlineFile) -> dict[str, Any]:
 
 
 @action("get_online_file_msg", origin=Origin.NAPCAT)
-def get_online_file_msg(ctx: ActionContext, p: OnlineUserParams) -> dict[str, Any]:
+def get_online_file_msg(ctx: ActionContext, p: UserParams) -> dict[str, Any]:
     """Online-file offers in the private chat with a user, as the kernel lists them."""
     peer = _user(ctx, p.user_id)
     offers = ctx.world.transfers.online_files(ctx.self_id, peer)
@@ -155,7 +151,7 @@ def _answer(ctx: ActionContext, p: OnlineAnswerParams, accept: bool) -> OnlineFi
     sender = _user(ctx, p.user_id)
     for offer in ctx.world.transfers.online_files(ctx.self_id, sender):
         if offer.msg_id == p.msg_id and offer.element_id != p.element_id:
-            raise NotFound(f"element {p.element_id} not found")
+            raise NotFound(Why.ELEMENT_NOT_FOUND, element_id=p.element_id)
     return ctx.world.transfers.answer(ctx.self_id, sender, p.msg_id, accept=accept)
 
 
@@ -247,7 +243,7 @@ def send_flash_msg(ctx: ActionContext, p: SendFlashParams) -> dict[str, Any]:
         dest_type = 1 if ctx.world.accounts.is_friend(ctx.self_id, user_id) else 100
         target, dest = {"user_id": user_id}, nt_uid(user_id)
     else:
-        raise InvalidState("user_id or group_id is required")
+        raise InvalidState(Why.PEER_MISSING)
     status = {"result": 0, "msg": "", "target": {"destType": dest_type, "destUid": dest}}
     try:
         ctx.world.transfers.send_flash_set(ctx.self_id, p.fileset_id, raw_of=render_cq,

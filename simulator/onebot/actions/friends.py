@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from ...errors import InvalidState
 from ..context import ActionContext
-from ..params import Bool, Id, Int, NoParams, Params, Str
+from ..params import Bool, Id, Int, NoCacheParams, NoParams, Params, Str
 from ..registry import Origin, action
+from ._friends import FriendInfo, friend_infos
 from ._util import not_false, nt_uid, require_user
 
 
@@ -66,46 +66,10 @@ def get_stranger_info(ctx: ActionContext, p: StrangerParams) -> dict[str, Any]:
     }
 
 
-class FriendInfo(TypedDict):
-    birthday_year: int
-    birthday_month: int
-    birthday_day: int
-    user_id: int
-    age: int
-    phone_num: str
-    email: str
-    category_id: int
-    nickname: str
-    remark: str
-    sex: str
-    level: int
-
-
-class NoCacheParams(Params):
-    no_cache: Bool = False
-
-
 @action("get_friend_list", origin=Origin.SPEC)
 def get_friend_list(ctx: ActionContext, p: NoCacheParams) -> list[FriendInfo]:
     """The bot's friends, with the remark the bot gave each."""
-    friends: list[FriendInfo] = []
-    for friend in ctx.world.accounts.friends_of(ctx.self_id):
-        account = ctx.world.accounts.get(friend.friend_id)
-        friends.append({
-            "birthday_year": 2026 - account.age if account.age else 0,
-            "birthday_month": 0,
-            "birthday_day": 0,
-            "user_id": account.user_id,
-            "age": account.age,
-            "phone_num": "",
-            "email": "",
-            "category_id": 0,
-            "nickname": account.nickname,
-            "remark": friend.remark,
-            "sex": account.sex,
-            "level": account.qq_level,
-        })
-    return friends
+    return friend_infos(ctx)
 
 
 class LikeParams(Params):
@@ -148,9 +112,6 @@ class GroupRequestParams(Params):
 def set_group_add_request(ctx: ActionContext, p: GroupRequestParams) -> None:
     """Approve or reject a join request or an invitation (``sub_type`` is ignored)."""
     approve = not_false(p.approve)
-    request = ctx.world.requests.find(p.flag)
-    if request is not None and approve and request.sub_type == "add":
-        member = ctx.world.groups.find_member(request.group_id, ctx.self_id)
-        if member is None or not member.is_admin:
-            raise InvalidState("ERR_NOT_GROUP_ADMIN")
+    if approve:
+        ctx.world.requests.check_approver(ctx.self_id, p.flag)
     ctx.world.requests.answer(ctx.self_id, p.flag, approve, kind="group")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ...errors import InvalidState, NotFound, PermissionDenied, WorldError
+from ...errors import InvalidState, NotFound, PermissionDenied, Why, WorldError
 from ..context import ActionContext
 from ..params import Bool, Id, Int, Params, Str
 from ..registry import Origin, action
@@ -30,7 +30,7 @@ class KickParams(Params):
 def set_group_kick(ctx: ActionContext, p: KickParams) -> None:
     """Remove a member (needs a higher rank; unchecked, as in NapCat)."""
     if ctx.world.accounts.find(p.user_id) is None:
-        raise NotFound("get Uid Error")
+        raise NotFound(Why.KICK_UID_ERROR, user_id=p.user_id)
     unchecked(ctx, "set_group_kick", ctx.world.groups.kick, ctx.self_id, p.group_id, p.user_id)
 
 
@@ -44,9 +44,9 @@ class BanParams(Params):
 def set_group_ban(ctx: ActionContext, p: BanParams) -> None:
     """Mute a member for ``duration`` seconds; 0 lifts the mute."""
     if ctx.world.accounts.find(p.user_id) is None:
-        raise NotFound("uid error")
+        raise NotFound(Why.BAN_UID_ERROR, user_id=p.user_id)
     if ctx.world.groups.find_member(p.group_id, p.user_id) is None:
-        raise NotFound("user not in group")
+        raise NotFound(Why.BAN_NOT_IN_GROUP, user_id=p.user_id, group_id=p.group_id)
     ctx.world.groups.mute(ctx.self_id, p.group_id, p.user_id, p.duration)
 
 
@@ -62,7 +62,7 @@ def set_group_whole_ban(ctx: ActionContext, p: WholeBanParams) -> None:
     try:
         ctx.world.groups.mute_all(ctx.self_id, p.group_id, enable)
     except (PermissionDenied, NotFound) as exc:
-        raise InvalidState(f"SetGroupWholeBan failed: {exc} 10003") from None
+        raise InvalidState(Why.WHOLE_BAN_FAILED, cause=exc) from None
 
 
 class AdminParams(Params):
@@ -92,8 +92,7 @@ def set_group_card(ctx: ActionContext, p: CardParams) -> None:
     try:
         ctx.world.groups.set_card(ctx.self_id, p.group_id, p.user_id, p.card)
     except WorldError:
-        # NapCat polls its member cache and gives up when the card did not change.
-        raise InvalidState("设置群名片未生效") from None
+        raise InvalidState(Why.CARD_NOT_APPLIED, user_id=p.user_id) from None
 
 
 class GroupNameParams(Params):
@@ -107,7 +106,7 @@ def set_group_name(ctx: ActionContext, p: GroupNameParams) -> None:
     try:
         ctx.world.groups.rename(ctx.self_id, p.group_id, p.group_name)
     except WorldError as exc:
-        raise InvalidState(f"设置群名称失败 ErrCode: 10003 ErrMsg: {exc}") from None
+        raise InvalidState(Why.RENAME_FAILED, cause=exc) from None
 
 
 class LeaveParams(Params):
@@ -143,8 +142,7 @@ class AnonymousParams(Params):
 @action("set_group_anonymous", origin=Origin.SPEC)
 def set_group_anonymous(ctx: ActionContext, p: AnonymousParams) -> None:
     """Allow anonymous chat (not routed by NapCat; served under the gocq/spec profiles)."""
-    if not ctx.world.groups.member(p.group_id, ctx.self_id).is_admin:
-        raise PermissionDenied("ERR_NOT_GROUP_ADMIN")
+    ctx.world.groups.require_admin(p.group_id, ctx.self_id)
 
 
 class AnonymousBanParams(Params):
@@ -160,4 +158,6 @@ def set_group_anonymous_ban(ctx: ActionContext, p: AnonymousBanParams) -> None:
     """Mute an anonymous sender (the world has no anonymous messages, so no flag matches)."""
     bot_group(ctx, p.group_id)
     flag = (p.anonymous or {}).get("flag") or p.anonymous_flag or p.flag
-    raise NotFound(f"FLAG_NOT_FOUND: {flag or '缺少 flag'}")
+    if not flag:
+        raise NotFound(Why.ANONYMOUS_FLAG_MISSING)
+    raise NotFound(Why.ANONYMOUS_FLAG_NOT_FOUND, flag=flag)

@@ -18,55 +18,20 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from ...errors import InvalidState, NotFound, WorldError
-from ...world import Message
-from ...world.files import GROUP_FILE_BUSID, ROOT, GroupFile, GroupFolder
-from ...world.media import Media
+from ...errors import InvalidState, NotFound, Why, WorldError
+from ...world.files import GROUP_FILE_BUSID, ROOT, GroupFile, GroupFolder, group_file_url
 from ..codec import render_cq
 from ..context import ActionContext
 from ..media import resolve_media
-from ..params import Bool, Id, Int, Params, Str
+from ..params import Bool, GroupIdParams, Id, Int, Params, Str
 from ..registry import Origin, action
+from ._media_files import UrlResult
 from ._util import bot_group, unchecked
 
 DEFAULT_TOTAL_SPACE = 10 * 1024 * 1024 * 1024  # a normal group's 10 GiB
 FILE_LIMIT = 10_000
 #: The retCode qqsim puts in QQ's answer when QQ refuses (QQ's own codes vary).
 REFUSED = -1
-
-
-def group_file_url(file_uuid: str, md5: str) -> str:
-    """The ftn download URL NapCat builds for a group file (``?fname=`` left empty)."""
-    handle = (file_uuid.encode() + bytes.fromhex(md5)).hex()
-    return f"https://njc-download.ftn.qq.com/ftn_handler/{handle}/?fname="
-
-
-def upload_to_group(
-    ctx: ActionContext, group_id: int, media: Media, name: str, folder_id: str = ROOT,
-    *, temporary: bool = False,
-) -> tuple[GroupFile, Message]:
-    """Put ``media`` in the group's files as ``ctx.self_id``, as QQ does: by a file message.
-
-    The group sees a message with one ``file`` segment, then the ``group_upload``
-    notice; both fail together (e.g. when the uploader is muted).
-    """
-    files = ctx.world.files
-    files.check_upload(ctx.self_id, group_id, folder_id)
-    if media.data is None:
-        raise InvalidState("文件处理失败: qqsim 不下载远程文件, 请用 base64:// "
-                           f"或存储目录内的路径, uri= {media.source}")
-    if media.size == 0:
-        raise InvalidState("文件异常，大小为0")
-    file_uuid = files.new_file_uuid(group_id)
-    url = group_file_url(file_uuid, media.md5)
-    segment = {"type": "file", "data": {"file": name, "file_id": file_uuid,
-                                        "file_size": str(media.size), "url": url}}
-    message = ctx.world.messages.post_group(ctx.self_id, group_id, [segment],
-                                            render_cq([segment]))
-    file = files.add_file(ctx.self_id, group_id, media, name=name, file_uuid=file_uuid,
-                          folder_id=folder_id, message_id=message.message_id,
-                          temporary=temporary)
-    return file, message
 
 
 def _folder_param(*values: str | None) -> str:
@@ -93,8 +58,9 @@ def upload_group_file(ctx: ActionContext, p: UploadGroupFileParams) -> UploadRes
     """Upload a file into the group's files (a file message and a group_upload notice)."""
     bot_group(ctx, p.group_id)
     media = resolve_media(ctx, p.file, kind="file", name=p.name)
-    file, _ = upload_to_group(ctx, p.group_id, media, p.name or media.name,
-                              _folder_param(p.folder, p.folder_id))
+    file, _ = ctx.world.files.upload(ctx.self_id, p.group_id, media, p.name or media.name,
+                                     raw_of=render_cq,
+                                     folder_id=_folder_param(p.folder, p.folder_id))
     return {"file_id": file.file_uuid}
 
 
@@ -213,15 +179,11 @@ class SystemInfo(TypedDict):
     total_space: int
 
 
-class GroupIdParams(Params):
-    group_id: Id
-
-
 @action("get_group_file_system_info", origin=Origin.GOCQ)
 def get_group_file_system_info(ctx: ActionContext, p: GroupIdParams) -> SystemInfo:
     """How many files the group holds and how much of its space they use."""
     if ctx.world.groups.find(p.group_id) is None:
-        raise NotFound("Group not found")
+        raise NotFound(Why.FILE_GROUP_NOT_FOUND, group_id=p.group_id)
     bot_group(ctx, p.group_id)
     count, used = ctx.world.files.usage(p.group_id)
     return {"file_count": count, "limit_count": FILE_LIMIT, "used_space": used,
@@ -231,37 +193,15 @@ def get_group_file_system_info(ctx: ActionContext, p: GroupIdParams) -> SystemIn
 # -- one file ----------------------------------------------------------------
 
 
-def _resolve(ctx: ActionContext, group_id: int, file_id: str) -> tuple[GroupFile | None, bool]:
-    """The file ``file_id`` names for this bot, and whether it was a list token.
-
-    List tokens come from the bot's cache; a fileUuid or an MD5 resolves among
-    the group's files, as NapCat's cache holds them for messages the bot saw.
-    """
-    files = ctx.world.files
-    listed = files.redeem_token(ctx.self_id, file_id)
-    if listed is not None:
-        return listed, True
-    if ctx.world.groups.find_member(group_id, ctx.self_id) is None:
-        return None, False
-    if file_id.startswith("/"):
-        found = files.find_file(file_id)
-        return (found if found and found.group_id == group_id else None), False
-    return files.find_by_md5(group_id, file_id), False
-
-
 def find_group_file(ctx: ActionContext, file_id: str) -> GroupFile | None:
     """A live group file any of NapCat's ids names, in any of the bot's groups (for get_file)."""
-    listed = ctx.world.files.redeem_token(ctx.self_id, file_id)
-    candidates = [listed] if listed is not None else [
-        _resolve(ctx, group.group_id, file_id)[0]
-        for group in ctx.world.groups.of_user(ctx.self_id)]
-    return next((f for f in candidates if f is not None and not f.deleted), None)
+    return ctx.world.files.find_for(ctx.self_id, file_id)
 
 
 def _known_file(ctx: ActionContext, group_id: int, file_id: str) -> GroupFile:
-    file, _ = _resolve(ctx, group_id, file_id)
+    file, _ = ctx.world.files.resolve(ctx.self_id, group_id, file_id)
     if file is None:
-        raise NotFound("real fileUUID not found!")
+        raise NotFound(Why.FILE_UUID_NOT_FOUND, file_id=file_id)
     return file
 
 
@@ -270,16 +210,12 @@ class FileIdParams(Params):
     file_id: Str
 
 
-class UrlResult(TypedDict):
-    url: str
-
-
 @action("get_group_file_url", origin=Origin.GOCQ)
 def get_group_file_url(ctx: ActionContext, p: FileIdParams) -> UrlResult:
     """The download URL of a group file (any of NapCat's three id kinds)."""
     file = _known_file(ctx, p.group_id, p.file_id)
     if file.deleted or file.group_id != p.group_id:
-        raise NotFound("获取群文件链接失败: 文件不存在或已删除")
+        raise NotFound(Why.FILE_URL_UNAVAILABLE, file_id=p.file_id)
     return {"url": group_file_url(file.file_uuid, file.md5)}
 
 
@@ -292,9 +228,9 @@ def _result(error: WorldError | None) -> dict[str, Any]:
 @action("delete_group_file", origin=Origin.GOCQ)
 def delete_group_file(ctx: ActionContext, p: FileIdParams) -> dict[str, Any]:
     """Delete a file by a list token (uploader or admin); QQ's answer is passed through."""
-    file, listed = _resolve(ctx, p.group_id, p.file_id)
+    file, listed = ctx.world.files.resolve(ctx.self_id, p.group_id, p.file_id)
     if file is None or not listed:
-        raise InvalidState("Invalid file_id")
+        raise InvalidState(Why.BAD_FILE_ID, file_id=p.file_id)
     error: WorldError | None = None
     try:
         ctx.world.files.delete_file(ctx.self_id, p.group_id, file.file_uuid)
@@ -393,5 +329,5 @@ def trans_group_file(ctx: ActionContext, p: FileIdParams) -> OkResult:
     try:
         ctx.world.files.make_permanent(ctx.self_id, p.group_id, file.file_uuid)
     except WorldError as exc:
-        raise InvalidState(str(exc)) from None
+        raise InvalidState(Why.REFUSED, cause=exc) from None
     return {"ok": True}

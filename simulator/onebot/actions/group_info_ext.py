@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from ...errors import NotFound
+from ...errors import NotFound, Why
 from ...world import Group, Member, Request
-from ...world.group_extras import GroupSettings, china_day
+from ...world.group_extras import GroupSettings
 from ..context import ActionContext
-from ..params import Id, Int, NoParams, Params, Str
+from ..params import GroupIdParams, Int, NoParams, Params, Str
 from ..registry import Backing, Origin, action
 from ._util import nt_uid
 
@@ -29,9 +29,6 @@ TEMPORARY_SESSION_FORBIDDEN = 0x10000
 NEW_MEMBERS_SEE_HISTORY = 0x4  # in groupFlagExt4
 #: How the kernel stores "whole-group mute on" (no end time).
 WHOLE_MUTE_FOREVER = 0xFFFFFFFF
-#: QQ's daily @all allowance, for the group and for each admin.
-AT_ALL_PER_GROUP = 10
-AT_ALL_PER_MEMBER = 10
 
 
 def privilege_flag(settings: GroupSettings) -> int:
@@ -109,10 +106,6 @@ def group_detail(ctx: ActionContext, group: Group) -> dict[str, Any]:
     return detail
 
 
-class GroupIdParams(Params):
-    group_id: Id
-
-
 @action("get_group_detail_info", origin=Origin.NAPCAT)
 def get_group_detail_info(ctx: ActionContext, p: GroupIdParams) -> dict[str, Any]:
     """The kernel's group details plus the OneBot group fields (group_remark stays "")."""
@@ -175,15 +168,10 @@ class AtAllRemain(TypedDict):
 def get_group_at_all_remain(ctx: ActionContext, p: GroupIdParams) -> AtAllRemain:
     """How many @all mentions the group and the bot have left today (admins only may)."""
     me = ctx.world.groups.member(p.group_id, ctx.self_id)
-    today = china_day(ctx.world.now())
-    at_all = [m for m in ctx.world.messages.group_history(p.group_id)
-              if china_day(m.time) == today
-              and any(s["type"] == "at" and s["data"].get("qq") == "all" for s in m.segments)]
-    for_group = max(0, AT_ALL_PER_GROUP - len(at_all))
-    for_me = max(0, AT_ALL_PER_MEMBER - sum(1 for m in at_all if m.sender_id == ctx.self_id))
-    return {"can_at_all": me.is_admin and for_group > 0 and for_me > 0,
-            "remain_at_all_count_for_group": for_group,
-            "remain_at_all_count_for_uin": for_me}
+    used = ctx.world.group_extras.at_all_used(p.group_id, ctx.self_id)
+    return {"can_at_all": used.allows(me.is_admin),
+            "remain_at_all_count_for_group": used.left_for_group,
+            "remain_at_all_count_for_uin": used.left_for_member}
 
 
 # -- the group notification list ---------------------------------------------------
@@ -277,15 +265,11 @@ class SignedItem(TypedDict):
     rank: int
 
 
-class SignedListParams(Params):
-    group_id: Id
-
-
 @action("get_group_signed_list", origin=Origin.NAPCAT)
-def get_group_signed_list(ctx: ActionContext, p: SignedListParams) -> list[SignedItem]:
+def get_group_signed_list(ctx: ActionContext, p: GroupIdParams) -> list[SignedItem]:
     """Today's check-ins in the group, in the order members checked in."""
     if ctx.world.groups.find_member(p.group_id, ctx.self_id) is None:
-        raise NotFound("无法获取该群组打卡列表")
+        raise NotFound(Why.SIGNED_LIST_UNAVAILABLE, group_id=p.group_id)
     signed: list[SignedItem] = []
     for sign in ctx.world.group_extras.signed_today(p.group_id):
         member = ctx.world.groups.find_member(p.group_id, sign.user_id)

@@ -7,17 +7,17 @@ NapCat never reads, so they succeed even when QQ changes nothing.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from ...errors import InvalidState, NotFound, PermissionDenied, WorldError
+from ...errors import InvalidState, NotFound, PermissionDenied, Why, WorldError
 from ..context import ActionContext
 from ..media import resolve_media
-from ..params import Bool, Id, Int, Params, Str
+from ..params import Bool, GroupIdParams, Id, Int, Params, Str
 from ..registry import Origin, action
+from ._nt import NtResult, nt_ok
 from ._util import unchecked
-from .messages import visible_message
 
 #: The result code qqsim reports for a refusal (10003: QQ's "no permission").
 NO_PERMISSION = 10003
@@ -26,10 +26,9 @@ OTHER_FAILURE = -1
 PORTRAIT_REFUSED = 1004022
 
 
-def kernel_error(exc: WorldError) -> str:
-    """``<result>:<errMsg>`` as NapCat quotes a failed kernel call."""
-    code = NO_PERMISSION if isinstance(exc, PermissionDenied) else OTHER_FAILURE
-    return f"{code}:{exc}"
+def kernel_code(exc: WorldError) -> int:
+    """The result code of a failed kernel call; NapCat quotes it with the errMsg."""
+    return NO_PERMISSION if isinstance(exc, PermissionDenied) else OTHER_FAILURE
 
 
 def _string_list(value: Any) -> Any:
@@ -60,25 +59,25 @@ def set_group_kick_members(ctx: ActionContext, p: KickMembersParams) -> None:
 # -- settings ------------------------------------------------------------------
 
 
-def _update(ctx: ActionContext, group_id: int, failure: str, **changes: Any) -> None:
+def _update(ctx: ActionContext, group_id: int, failure: Why, **changes: Any) -> None:
     try:
         ctx.world.group_extras.update_settings(ctx.self_id, group_id, **changes)
     except WorldError as exc:
-        raise InvalidState(f"{failure}, {kernel_error(exc)}") from None
+        raise InvalidState(failure, code=kernel_code(exc), cause=exc) from None
 
 
-class RemarkParams(Params):
+class GroupRemarkParams(Params):
     group_id: Id
     remark: Str
 
 
 @action("set_group_remark", origin=Origin.NAPCAT)
-def set_group_remark(ctx: ActionContext, p: RemarkParams) -> None:
+def set_group_remark(ctx: ActionContext, p: GroupRemarkParams) -> None:
     """Set the bot's own remark for a group (get_group_info/list show it as group_remark)."""
     try:
         ctx.world.group_extras.set_remark(ctx.self_id, p.group_id, p.remark)
     except WorldError as exc:
-        raise InvalidState(f"设置群备注失败, {kernel_error(exc)}") from None
+        raise InvalidState(Why.SET_REMARK_FAILED, code=kernel_code(exc), cause=exc) from None
 
 
 class AddOptionParams(Params):
@@ -95,7 +94,7 @@ def set_group_add_option(ctx: ActionContext, p: AddOptionParams) -> None:
     if p.add_type in (4, 5):  # only these carry a question (and 4 an answer)
         changes["question"] = p.group_question or ""
         changes["answer"] = (p.group_answer or "") if p.add_type == 4 else ""
-    _update(ctx, p.group_id, "设置群添加选项失败", **changes)
+    _update(ctx, p.group_id, Why.SET_ADD_OPTION_FAILED, **changes)
 
 
 class RobotAddOptionParams(Params):
@@ -107,7 +106,7 @@ class RobotAddOptionParams(Params):
 @action("set_group_robot_add_option", origin=Origin.NAPCAT)
 def set_group_robot_add_option(ctx: ActionContext, p: RobotAddOptionParams) -> None:
     """Whether members may add bots to the group, and whether that needs review."""
-    _update(ctx, p.group_id, "设置群机器人添加选项失败",
+    _update(ctx, p.group_id, Why.SET_ROBOT_OPTION_FAILED,
             robot_member_switch=p.robot_member_switch,
             robot_member_examine=p.robot_member_examine)
 
@@ -121,12 +120,12 @@ class SearchParams(Params):
 @action("set_group_search", origin=Origin.NAPCAT)
 def set_group_search(ctx: ActionContext, p: SearchParams) -> None:
     """How the group can be found by search (NapCat sends only non-zero flags)."""
-    _update(ctx, p.group_id, "设置群搜索失败",
+    _update(ctx, p.group_id, Why.SET_SEARCH_FAILED,
             no_code_finger_open=p.no_code_finger_open or None,
             no_finger_open=p.no_finger_open or None)
 
 
-def _manage(ctx: ActionContext, group_id: int, operation: str,
+def _manage(ctx: ActionContext, group_id: int, failure: Why,
             settings: dict[str, tuple[str, Any]], always: tuple[str, ...] = ()) -> None:
     """NapCat's group management requests: one per setting, unchanged ones not sent.
 
@@ -139,9 +138,8 @@ def _manage(ctx: ActionContext, group_id: int, operation: str,
         try:
             ctx.world.group_extras.update_settings(ctx.self_id, group_id, **{field: value})
         except WorldError as exc:
-            code = NO_PERMISSION if isinstance(exc, PermissionDenied) else OTHER_FAILURE
-            raise InvalidState(f"{operation}失败 Setting: {setting} ErrCode: {code} "
-                               f"ErrMsg: {exc}") from None
+            raise InvalidState(failure, setting=setting, code=kernel_code(exc),
+                               cause=exc) from None
 
 
 class InvitePolicyParams(Params):
@@ -153,7 +151,7 @@ class InvitePolicyParams(Params):
 def set_group_member_invite_policy(ctx: ActionContext, p: InvitePolicyParams) -> None:
     """Whether members may invite others, and whether invitations need approval."""
     ctx.world.groups.get(p.group_id)
-    _manage(ctx, p.group_id, "设置群成员邀请策略",
+    _manage(ctx, p.group_id, Why.MANAGE_INVITE_FAILED,
             {"invite_policy": ("member_invite", p.policy)}, always=("invite_policy",))
 
 
@@ -174,9 +172,9 @@ def set_group_member_permissions(ctx: ActionContext, p: PermissionsParams) -> No
         "allow_create_group": ("allow_member_create_group", p.allow_member_create_group),
     }
     if all(value is None for _, value in wanted.values()):
-        raise InvalidState("至少需要提供一个群成员功能权限")
+        raise InvalidState(Why.PERMISSIONS_MISSING, group_id=p.group_id)
     ctx.world.groups.get(p.group_id)
-    _manage(ctx, p.group_id, "设置群成员功能权限", wanted)
+    _manage(ctx, p.group_id, Why.MANAGE_PERMISSIONS_FAILED, wanted)
 
 
 class HistoryVisibilityParams(Params):
@@ -190,7 +188,7 @@ def set_group_new_member_history_visibility(
 ) -> None:
     """Whether new members see the recent chat history."""
     ctx.world.groups.get(p.group_id)
-    _manage(ctx, p.group_id, "设置新成员历史消息可见性",
+    _manage(ctx, p.group_id, Why.MANAGE_HISTORY_FAILED,
             {"new_members_see_history": ("new_members_see_recent_history", p.visible)})
 
 
@@ -211,46 +209,38 @@ class PortraitParams(Params):
     group_id: Id
 
 
-class KernelResult(TypedDict):
-    result: int
-    errMsg: str
-
-
 @action("set_group_portrait", origin=Origin.GOCQ)
-def set_group_portrait(ctx: ActionContext, p: PortraitParams) -> KernelResult:
+def set_group_portrait(ctx: ActionContext, p: PortraitParams) -> NtResult:
     """Change the group's portrait (admins; the file must be an image)."""
     try:
         media = resolve_media(ctx, p.file, kind="image")
     except WorldError:
-        raise InvalidState(f"头像{p.file}设置失败,file字段可能格式不正确") from None
+        raise InvalidState(Why.AVATAR_BAD_FILE, file=p.file) from None
     if media.data is None:
-        raise InvalidState(f"头像{p.file}设置失败,无法获取头像,文件可能不存在")
+        raise InvalidState(Why.PORTRAIT_UNAVAILABLE, file=p.file)
     if not is_image(media.data):
-        raise InvalidState(f"头像{p.file}设置失败，文件可能不是图片格式或权限不足")
+        raise InvalidState(Why.PORTRAIT_REFUSED, file=p.file)
     try:
         ctx.world.group_extras.set_portrait(ctx.self_id, p.group_id, media.name)
     except PermissionDenied:
-        raise InvalidState(f"头像{p.file}设置失败，文件可能不是图片格式或权限不足") from None
+        raise InvalidState(Why.PORTRAIT_REFUSED, file=p.file) from None
     except WorldError as exc:
-        raise InvalidState(f"头像{p.file}设置失败,未知的错误,{kernel_error(exc)}") from None
-    return {"result": 0, "errMsg": ""}
+        raise InvalidState(Why.PORTRAIT_FAILED, file=p.file, code=kernel_code(exc),
+                           cause=exc) from None
+    return nt_ok()
 
 
 # -- check-ins and the group todo ------------------------------------------------
 
 
-class SignParams(Params):
-    group_id: Id
-
-
 @action("set_group_sign", origin=Origin.NAPCAT, void=True)
-def set_group_sign(ctx: ActionContext, p: SignParams) -> None:
+def set_group_sign(ctx: ActionContext, p: GroupIdParams) -> None:
     """Check in to the group for today (get_group_signed_list shows it; unchecked)."""
     unchecked(ctx, "set_group_sign", ctx.world.group_extras.sign_in, ctx.self_id, p.group_id)
 
 
 @action("send_group_sign", origin=Origin.GOCQ, void=True)
-def send_group_sign(ctx: ActionContext, p: SignParams) -> None:
+def send_group_sign(ctx: ActionContext, p: GroupIdParams) -> None:
     """Check in to the group for today (go-cqhttp's name for set_group_sign)."""
     unchecked(ctx, "send_group_sign", ctx.world.group_extras.sign_in, ctx.self_id, p.group_id)
 
@@ -266,13 +256,11 @@ def _todo_seq(ctx: ActionContext, p: TodoParams) -> int | None:
     if p.message_seq:
         return int(p.message_seq) if p.message_seq.isdigit() else None
     if not p.message_id:
-        raise InvalidState("缺少参数 message_id 或 message_seq")
-    try:
-        message = visible_message(ctx, int(p.message_id)) if p.message_id.isdigit() else None
-    except NotFound:
-        message = None
+        raise InvalidState(Why.TODO_ID_MISSING)
+    message = (ctx.world.history.find_visible(ctx.self_id, int(p.message_id))
+               if p.message_id.isdigit() else None)
     if message is None:
-        raise NotFound("消息不存在")
+        raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=p.message_id)
     return message.seq
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal, TypedDict
 
-from ...errors import NotFound
+from ...errors import NotFound, Why
 from ...world import Group, Member
 from ..context import ActionContext
-from ..params import Bool, Id, Params
+from ..params import Bool, Id, NoCacheParams, Params
 from ..registry import Origin, action
 from ._util import avatar_url, bot_group, require_user
 
@@ -32,10 +32,6 @@ def group_info(group: Group, remark: str = "") -> GroupInfo:
         "member_count": group.member_count,
         "max_member_count": group.max_member_count,
     }
-
-
-class NoCacheParams(Params):
-    no_cache: Bool = False
 
 
 @action("get_group_list", origin=Origin.SPEC)
@@ -116,7 +112,7 @@ def get_group_member_info(ctx: ActionContext, p: MemberParams) -> MemberInfo:
     if ctx.world.groups.find_member(p.group_id, ctx.self_id) is not None:
         member = ctx.world.groups.find_member(p.group_id, p.user_id)
     if member is None:  # GetGroupMemberInfo.ts: one text whatever is missing
-        raise NotFound(f"群({p.group_id})成员{p.user_id}不存在", subject="member")
+        raise NotFound(Why.MEMBER_NOT_FOUND, group_id=p.group_id, user_id=p.user_id)
     return member_info(member, ctx.world.now())
 
 
@@ -125,8 +121,7 @@ def get_group_member_list(ctx: ActionContext, p: GroupParams) -> list[MemberInfo
     """Every member of a group the bot is in."""
     if ctx.world.groups.find_member(p.group_id, ctx.self_id) is None:
         # GetGroupMemberList.ts: the kernel has no member list to give.
-        raise NotFound(f"Failed to get group member list for group {p.group_id}",
-                       subject="group")
+        raise NotFound(Why.MEMBER_LIST_UNAVAILABLE, group_id=p.group_id)
     now = ctx.world.now()
     return [member_info(m, now) for m in ctx.world.groups.members(p.group_id)]
 

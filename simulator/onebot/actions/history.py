@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from ...errors import InvalidState, NotFound
+from ...errors import InvalidState, NotFound, Why
 from ...world import Message
 from ...world.history import ChatRef
 from ..context import ActionContext
 from ..params import Bool, Int, NoParams, Params, Str
 from ..registry import Origin, action
-from ._lookup import NumOrStr, seen_by_ref, stored_object
+from ._lookup import MessageList, NumOrStr, seen_by_ref, stored_object
 
 # QQNT's chat types as get_recent_contact reports them.
 CHAT_TYPE_FRIEND, CHAT_TYPE_GROUP, CHAT_TYPE_TEMP = 1, 2, 100
@@ -41,10 +41,6 @@ class FriendHistoryParams(_HistoryParams):
     user_id: Str
 
 
-class MessageList(TypedDict):
-    messages: list[dict[str, Any]]
-
-
 def _page(ctx: ActionContext, chat: ChatRef | None, p: _HistoryParams) -> MessageList:
     # NapCat treats absent, "" and "0" alike: no anchor, the newest messages.
     messages = []
@@ -57,8 +53,9 @@ def _page(ctx: ActionContext, chat: ChatRef | None, p: _HistoryParams) -> Messag
             messages = ctx.world.history.page(ctx.self_id, chat, anchor=anchor, count=p.count,
                                               older=p.reverse_order or p.reverseOrder)
     if not messages:
-        shown = "undefined" if p.message_seq is None else p.message_seq
-        raise NotFound(f"消息{shown}不存在")
+        if p.message_seq is None:
+            raise NotFound(Why.HISTORY_EMPTY)
+        raise NotFound(Why.HISTORY_ANCHOR_NOT_FOUND, seq=p.message_seq)
     return {"messages": [
         stored_object(ctx, m, parse_mult_msg=p.parse_mult_msg,
                       disable_get_url=p.disable_get_url)
@@ -78,7 +75,7 @@ def get_group_msg_history(ctx: ActionContext, p: GroupHistoryParams) -> MessageL
 def get_friend_msg_history(ctx: ActionContext, p: FriendHistoryParams) -> MessageList:
     """A page of the private chat with ``user_id`` (friend or temp chat), oldest first."""
     if not p.user_id.isdigit() or ctx.world.accounts.find(int(p.user_id)) is None:
-        raise NotFound(f"记录{p.user_id}不存在")
+        raise NotFound(Why.HISTORY_PEER_NOT_FOUND, user_id=p.user_id)
     return _page(ctx, ChatRef("private", int(p.user_id)), p)
 
 
@@ -153,13 +150,13 @@ def _chat_to_mark(ctx: ActionContext, p: MarkReadParams) -> ChatRef:
     if p.user_id:
         user = str(p.user_id)
         if not user.isdigit() or ctx.world.accounts.find(int(user)) is None:
-            raise NotFound(f"私聊{user}不存在")
+            raise NotFound(Why.PRIVATE_CHAT_NOT_FOUND, user_id=user)
         return ChatRef("private", int(user))
     if not p.group_id:
-        raise InvalidState("缺少参数 group_id 或 user_id")
+        raise InvalidState(Why.READ_TARGET_MISSING)
     group_id = int(p.group_id) if p.group_id.isdigit() else 0
     if ctx.world.groups.find_member(group_id, ctx.self_id) is None:
-        raise InvalidState(f"设置已读失败,机器人不在群{p.group_id}中")
+        raise InvalidState(Why.READ_NOT_IN_GROUP, group_id=p.group_id)
     return ChatRef("group", group_id)
 
 

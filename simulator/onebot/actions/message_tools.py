@@ -10,20 +10,16 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from ...errors import InvalidState, NotFound
+from ...errors import InvalidState, NotFound, Why
 from ...world.media import Media
 from ..context import ActionContext
 from ..params import Params, Str
 from ..registry import Backing, Origin, action
-from ._lookup import NumOrStr, seen_by_ref
+from ._lookup import MessageRefParams, seen_by_ref
 
 # A stored "voice" whose bytes are short readable text is taken as its own transcript,
 # so tests and scenarios can decide what a voice message says.
 MAX_SPOKEN_TEXT = 1000
-
-
-class PttParams(Params):
-    message_id: NumOrStr
 
 
 class PttText(TypedDict):
@@ -43,21 +39,21 @@ def transcript(media: Media) -> str:
 
 
 @action("fetch_ptt_text", origin=Origin.NAPCAT, backing=Backing.SYNTHESIZED)
-def fetch_ptt_text(ctx: ActionContext, p: PttParams) -> PttText:
+def fetch_ptt_text(ctx: ActionContext, p: MessageRefParams) -> PttText:
     """Voice-to-text of a voice message (derived from the stored voice, not recognised)."""
     if not p.message_id:
-        raise InvalidState("参数message_id不能为空")
+        raise InvalidState(Why.MESSAGE_ID_EMPTY)
     message = seen_by_ref(ctx, p.message_id)
     if message is None:
-        raise NotFound("消息不存在")
+        raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=p.message_id)
     if message.recalled:
-        raise NotFound("消息不存在或已被撤回")
+        raise NotFound(Why.MESSAGE_GONE, message_id=p.message_id)
     voice = next((s for s in message.segments if s.get("type") == "record"), None)
     if voice is None:
-        raise InvalidState("消息中不包含语音")
+        raise InvalidState(Why.NO_VOICE, message_id=p.message_id)
     media = ctx.world.media.find(str((voice.get("data") or {}).get("file", "")))
     if media is None:
-        raise InvalidState("获取语音转文字结果失败")
+        raise InvalidState(Why.PTT_TEXT_FAILED, message_id=p.message_id)
     return {"text": transcript(media)}
 
 

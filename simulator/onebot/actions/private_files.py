@@ -9,21 +9,15 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from ...errors import InvalidState, NotFound
+from ...errors import NotFound, Why
 from ...world.media import Media
 from ..codec import render_cq
 from ..context import ActionContext
 from ..media import media_url, resolve_media
 from ..params import Bool, Id, Params, Str
 from ..registry import Origin, action
+from ._media_files import FileParams, MediaFile, UrlResult, media_file
 from ._util import require_user
-from .group_files import find_group_file
-from .system import FileParams, MediaFile, media_file
-
-
-def private_file_segment(media: Media, name: str) -> dict[str, object]:
-    return {"type": "file", "data": {"file": name, "file_id": media.md5.lower(),
-                                     "file_size": str(media.size)}}
 
 
 class UploadPrivateFileParams(Params):
@@ -42,10 +36,8 @@ def upload_private_file(ctx: ActionContext, p: UploadPrivateFileParams) -> FileI
     """Send a person a file: a private message carrying one file segment."""
     require_user(ctx, p.user_id)
     media = resolve_media(ctx, p.file, kind="file", name=p.name)
-    if media.data is None:
-        raise InvalidState(f"文件处理失败: qqsim 不下载远程文件, uri= {media.source}")
-    segment = private_file_segment(media, p.name or media.name)
-    ctx.world.messages.post_private(ctx.self_id, p.user_id, [segment], render_cq([segment]))
+    ctx.world.transfers.send_file(ctx.self_id, p.user_id, media, p.name or media.name,
+                                  raw_of=render_cq)
     return {"file_id": media.md5.lower()}
 
 
@@ -53,15 +45,11 @@ class PrivateFileUrlParams(Params):
     file_id: Str
 
 
-class UrlResult(TypedDict):
-    url: str
-
-
 def _private_file(ctx: ActionContext, file_id: str) -> Media:
     """A file that went through one of the bot's private chats."""
     media = ctx.world.media.find(file_id)
     if media is None or media.kind != "file":
-        raise NotFound("file not found")
+        raise NotFound(Why.MEDIA_NOT_FOUND, name=file_id)
     return media
 
 
@@ -77,9 +65,9 @@ def get_file(ctx: ActionContext, p: FileParams) -> MediaFile:
     ident = p.file or p.file_id
     if ident and ctx.world.media.find(ident) is not None:
         return media_file(ctx, p, "file", None)
-    group_file = find_group_file(ctx, ident) if ident else None
+    group_file = ctx.world.files.find_for(ctx.self_id, ident) if ident else None
     if group_file is None:
-        raise NotFound("file not found")
+        raise NotFound(Why.MEDIA_NOT_FOUND, name=ident)
     media = ctx.world.media.get(group_file.media_name)
     return {
         "file": ctx.files.export(media.name, media.data or b""),

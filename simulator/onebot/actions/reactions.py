@@ -1,4 +1,4 @@
-"""Emoji reactions on messages (NapCat): set one, list who reacted, summarise for get_msg."""
+"""Emoji reactions on messages (NapCat): set one, list who reacted."""
 
 from __future__ import annotations
 
@@ -9,32 +9,19 @@ from typing import Annotated, Any, TypedDict
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from ...errors import InvalidState, NotFound
-from ...world import Message, World
+from ...errors import InvalidState, NotFound, Why
+from ...world import Message
 from ...world.reactions import emoji_type_of
 from ..context import ActionContext
 from ..params import Int, Params, Str
 from ..registry import Origin, action
 from ._lookup import NumOrStr, can_see, seen_by_short_id
+from ._nt import NtResult, nt_ok
 from ._util import avatar_url
 
 # NapCat's get_emoji_likes reads pages of 15, at most 200 of them when asked for all.
 LIKES_PAGE_SIZE = 15
 MAX_LIKES_PAGES = 200
-
-
-class EmojiLikeCount(TypedDict):
-    emoji_id: str
-    emoji_type: str
-    likes_cnt: str
-
-
-def emoji_likes_list(world: World, message_id: int) -> list[EmojiLikeCount]:
-    """``get_msg``'s ``emoji_likes_list``: each reaction on the message and its count."""
-    return [
-        {"emoji_id": c.emoji_id, "emoji_type": c.emoji_type, "likes_cnt": str(c.count)}
-        for c in world.reactions.counts(message_id)
-    ]
 
 
 # -- set_msg_emoji_like ------------------------------------------------------------------
@@ -57,23 +44,18 @@ class SetEmojiLikeParams(Params):
     set: Annotated[bool, BeforeValidator(_set_flag)] = True
 
 
-class KernelResult(TypedDict):
-    result: int
-    errMsg: str
-
-
 @action("set_msg_emoji_like", origin=Origin.NAPCAT)
-def set_msg_emoji_like(ctx: ActionContext, p: SetEmojiLikeParams) -> KernelResult:
+def set_msg_emoji_like(ctx: ActionContext, p: SetEmojiLikeParams) -> NtResult:
     """React to a message with a face or emoji as the bot (``set`` false takes it back)."""
     message = seen_by_short_id(ctx, p.message_id)
     if message is None:
-        raise NotFound("msg not found")
+        raise NotFound(Why.UNSEEN_MESSAGE, message_id=p.message_id)
     if not p.emoji_id:
-        raise InvalidState("emojiId not found")
+        raise InvalidState(Why.EMOJI_ID_NOT_FOUND, message_id=p.message_id)
     if message.recalled:
-        raise NotFound("find msg by msgid error")
+        raise NotFound(Why.FIND_MSG_ERROR, message_id=p.message_id)
     ctx.world.reactions.react(ctx.self_id, message.message_id, str(p.emoji_id), add=p.set)
-    return {"result": 0, "errMsg": ""}
+    return nt_ok()
 
 
 # -- fetch_emoji_like --------------------------------------------------------------------
@@ -146,7 +128,7 @@ def fetch_emoji_like(ctx: ActionContext, p: FetchEmojiLikeParams) -> EmojiLikesP
     """One page of who reacted with ``emojiId``/``emojiType`` (page on with ``cookie``)."""
     message = seen_by_short_id(ctx, p.message_id)
     if message is None:
-        raise NotFound("消息不存在")
+        raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=p.message_id)
     text = str(p.count).strip()
     count = int(text) if text.isdigit() and int(text) > 0 else 20
     return likers_page(ctx, message, str(p.emojiId), str(p.emojiType), p.cookie, count)
@@ -183,13 +165,13 @@ def _liked_message(ctx: ActionContext, p: GetEmojiLikesParams) -> Message:
         message = seen_by_short_id(ctx, p.message_id.strip() or "0")
     else:
         if not p.group_id:
-            raise InvalidState("长ID模式下必须提供群号")
+            raise InvalidState(Why.LONG_ID_NEEDS_GROUP, message_id=p.message_id)
         found = ctx.world.history.find_by_nt_id(p.message_id.strip())
         in_group = found is not None and found.chat_type == "group" and (
             str(found.group_id) == p.group_id)
         message = found if found is not None and in_group and can_see(ctx, found) else None
     if message is None:
-        raise NotFound("消息不存在")
+        raise NotFound(Why.MESSAGE_NOT_FOUND, message_id=p.message_id)
     return message
 
 

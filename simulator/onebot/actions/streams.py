@@ -14,14 +14,14 @@ import hashlib
 import uuid
 from typing import Any
 
-from ...errors import InvalidState, NotFound
+from ...errors import InvalidState, NotFound, Why
 from ...world.media import Media
 from ...world.transfers import UploadStream
 from ..context import ActionContext
+from ..images import image_size_or_fallback
 from ..params import Bool, Int, NoParams, Params, Str
 from ..registry import Backing, Origin, action
 from ..stream import Packet, Stream
-from ._images import image_size_or_fallback
 
 DEFAULT_CHUNK = 64 * 1024
 RECORD_FORMATS = ("mp3", "amr", "wma", "m4a", "spx", "ogg", "wav", "flac")
@@ -42,13 +42,12 @@ def _media(ctx: ActionContext, p: DownloadStreamParams) -> tuple[Media, bytes, i
     name = p.file or p.file_id or ""
     media = ctx.world.media.find(name) if name else None
     if media is None:
-        raise NotFound("Download failed: file not found")
+        raise NotFound(Why.DOWNLOAD_NOT_FOUND, name=name)
     if media.data is None:  # a URL nobody fetched: there is nothing local to stream
-        raise NotFound(f"Download failed: 文件未下载到本地: {media.name}")
+        raise NotFound(Why.DOWNLOAD_NOT_LOCAL, name=media.name)
     chunk = p.chunk_size or DEFAULT_CHUNK
     if chunk < 0:
-        raise InvalidState(f"Download failed: The value of \"highWaterMark\" is out of range. "
-                           f"It must be >= 0. Received {chunk}")
+        raise InvalidState(Why.DOWNLOAD_BAD_CHUNK, chunk=chunk)
     return media, media.data, chunk
 
 
@@ -99,7 +98,7 @@ def download_file_record_stream(ctx: ActionContext, p: RecordStreamParams) -> St
     info = _file_info(media, chunk)
     if p.out_format:
         if p.out_format not in RECORD_FORMATS:
-            raise InvalidState("Download failed: 转换失败 out_format 字段可能格式不正确")
+            raise InvalidState(Why.DOWNLOAD_BAD_FORMAT, out_format=p.out_format)
         info["out_format"] = p.out_format
     return _download(info, data, chunk)
 
@@ -148,7 +147,7 @@ def _open(ctx: ActionContext, p: UploadStreamParams) -> UploadStream:
     if stream is not None:
         return stream
     if not p.total_chunks:
-        raise InvalidState("total_chunks required for new stream")
+        raise InvalidState(Why.TOTAL_CHUNKS_REQUIRED, stream_id=p.stream_id)
     name = p.filename or f"upload_{uuid.uuid5(uuid.NAMESPACE_URL, p.stream_id)}"
     return ctx.world.transfers.open_upload(
         ctx.self_id, p.stream_id, filename=name, total_chunks=p.total_chunks,
@@ -181,11 +180,11 @@ def upload_file_stream(ctx: ActionContext, p: UploadStreamParams) -> dict[str, A
     """Upload a file to qqsim's storage one base64 chunk per call; returns its path at the end."""
     if p.reset:
         ctx.world.transfers.drop_upload(ctx.self_id, p.stream_id)
-        raise InvalidState("Stream reset completed")  # NapCat answers a reset as an error
+        raise InvalidState(Why.STREAM_RESET, stream_id=p.stream_id)
     if p.verify_only:
         found = ctx.world.transfers.find_upload(ctx.self_id, p.stream_id)
         if found is None:
-            raise NotFound("Stream not found")
+            raise NotFound(Why.STREAM_NOT_FOUND, stream_id=p.stream_id)
         return _status(found)
     stream = _open(ctx, p)
     if p.chunk_data and p.chunk_index is not None:

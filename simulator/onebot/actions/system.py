@@ -6,11 +6,11 @@ import base64
 import hashlib
 from typing import TypedDict
 
-from ...errors import InvalidState, NotFound
+from ...errors import InvalidState, NotFound, Why
 from ..context import ActionContext
-from ..media import media_url
 from ..params import NoParams, Params, Str
 from ..registry import Backing, Origin, action
+from ._media_files import FileParams, MediaFile, media_file
 
 
 class Status(TypedDict):
@@ -129,37 +129,6 @@ def get_credentials(ctx: ActionContext, p: DomainParams) -> Credentials:
 # -- media -------------------------------------------------------------------
 
 
-class FileParams(Params):
-    file: Str = ""
-    file_id: Str = ""
-
-
-class MediaFile(TypedDict, total=False):
-    file: str
-    url: str
-    file_size: str
-    file_name: str
-    base64: str
-
-
-def media_file(ctx: ActionContext, p: FileParams, kind: str, ext: str | None) -> MediaFile:
-    name = p.file or p.file_id
-    media = ctx.world.media.find(name) if name else None
-    if media is None or (kind != "file" and media.kind != kind):
-        raise NotFound("file not found")
-    data = media.data or b""
-    file_name = media.name if ext is None else f"{media.name.rsplit('.', 1)[0]}.{ext}"
-    result: MediaFile = {
-        "file": ctx.files.export(file_name, data),
-        "url": media_url(media),
-        "file_size": str(media.size),
-        "file_name": file_name,
-    }
-    if ext is not None:
-        result["base64"] = base64.b64encode(data).decode()
-    return result
-
-
 @action("get_image", origin=Origin.SPEC)
 def get_image(ctx: ActionContext, p: FileParams) -> MediaFile:
     """A local copy of an image a message carried, by its segment ``file`` name."""
@@ -186,14 +155,14 @@ def get_record(ctx: ActionContext, p: RecordParams) -> MediaFile:
     name = p.file or p.file_id
     media = ctx.world.media.find(name) if name else None
     if media is None or media.kind != "record":
-        raise NotFound("file not found")
+        raise NotFound(Why.MEDIA_NOT_FOUND, name=name)
     data = media.data or b""
     if not p.out_format:
         path = ctx.files.export(media.name, data)
         return {"file": path, "url": path, "file_size": str(media.size),
                 "file_name": media.name}
     if p.out_format not in RECORD_FORMATS:
-        raise InvalidState("转换失败 out_format 字段可能格式不正确")
+        raise InvalidState(Why.BAD_OUT_FORMAT, out_format=p.out_format)
     path = ctx.files.export(f"{media.name}.{p.out_format}", data)
     return {"file": path, "url": path, "file_size": str(media.size), "file_name": media.name,
             "base64": base64.b64encode(data).decode()}

@@ -12,7 +12,7 @@ import hashlib
 import json
 from typing import Any, TypedDict
 
-from ...errors import BadParams, InvalidState
+from ...errors import BadParams, InvalidState, Why
 from ..context import ActionContext
 from ..params import NoParams, Params, Str
 from ..registry import Backing, Origin, action
@@ -116,7 +116,7 @@ def _hex_prefix(text: str) -> bytes:
 def send_packet(ctx: ActionContext, p: PacketParams) -> str | None:
     """Send a raw packet; with ``rsp`` the answer is a hex string, else null."""
     if not isinstance(p.rsp, bool | str):
-        raise BadParams("Schema compilation error: Expected union value")
+        raise BadParams(Why.EXPECTED_UNION)
     wants_answer = p.rsp if isinstance(p.rsp, bool) else p.rsp == "true"
     if not wants_answer:
         return None
@@ -177,7 +177,7 @@ def send_ark_share(ctx: ActionContext, p: SharePeerParams) -> dict[str, Any]:
     if p.user_id:
         card = user_card(ctx, loose_int(p.user_id) or 0)
         return _card_result("arkMsg", card)
-    raise InvalidState("group_id or user_id is required")
+    raise InvalidState(Why.CARD_TARGET_MISSING)
 
 
 def _card_result(key: str, card: str | None) -> dict[str, Any]:
@@ -322,7 +322,7 @@ def _mini_app_fields(p: MiniAppParams) -> dict[str, str]:
     if (p.type is not None and p.type not in _MINI_APPS) or any(
         not isinstance(values[k], str) for k in wanted
     ) or any(values[k] is not None and not isinstance(values[k], str) for k in optional):
-        raise BadParams("Schema compilation error: Expected union value")
+        raise BadParams(Why.EXPECTED_UNION)
     fields = {k: values[k] for k in wanted}
     if p.type is not None:
         app_id, _name, version, icon = _MINI_APPS[p.type]

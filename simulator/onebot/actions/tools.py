@@ -18,13 +18,13 @@ from urllib.parse import unquote, urlparse
 
 from pydantic import field_validator
 
-from ...errors import BadParams, InvalidState, NotFound
+from ...errors import BadParams, InvalidState, NotFound, Why
 from ...world.favorites import Collection, CustomFace
 from ..context import ActionContext
+from ..images import embedded_text, image_size_or_fallback
 from ..media import resolve_media
 from ..params import Params, Str
 from ..registry import Backing, Origin, action
-from ._images import embedded_text, image_size_or_fallback
 from ._nt import NtResult, js_int, nt_ok, number_or_string
 from ._util import nt_uid
 
@@ -47,7 +47,7 @@ def _decode_base64(payload: str) -> bytes:
     try:
         return base64.b64decode(payload + "=" * (-len(payload) % 4), validate=False)
     except (binascii.Error, ValueError):
-        raise InvalidState("文件处理失败: base64 数据无法解码") from None
+        raise InvalidState(Why.BAD_BASE64) from None
 
 
 def _fetch(ctx: ActionContext, url: str) -> bytes:
@@ -58,8 +58,7 @@ def _fetch(ctx: ActionContext, url: str) -> bytes:
         return _decode_base64(url.split(";base64,", 1)[1])
     if url.startswith(("http://", "https://")):
         # qqsim makes no outbound connection (and the OneBot layer does no I/O).
-        raise InvalidState(f"下载失败: qqsim 不从网络下载文件; 请改用 base64 "
-                           f"或存储目录内的 file:// 路径, url= {url}")
+        raise InvalidState(Why.NO_DOWNLOADS, url=url)
     path = unquote(urlparse(url).path) if url.startswith("file://") else url
     return ctx.files.read(path)
 
@@ -72,11 +71,11 @@ def download_file(ctx: ActionContext, p: DownloadParams) -> DownloadedFile:
     elif p.url:
         data = _fetch(ctx, p.url)
     else:
-        raise InvalidState("不存在任何文件, 无法下载")
+        raise InvalidState(Why.NOTHING_TO_DOWNLOAD)
     # Without a name NapCat names the file by its MD5 (lower-case hex, no extension).
     name = PurePath(p.name).name if p.name else hashlib.md5(data).hexdigest()
     if not name:
-        raise InvalidState("文件写入失败, 检查权限")
+        raise InvalidState(Why.FILE_WRITE_FAILED, name=p.name)
     return {"file": ctx.files.export(name, data)}
 
 
@@ -109,9 +108,9 @@ def ocr_image(ctx: ActionContext, p: OcrParams) -> list[dict[str, Any]]:
     try:
         media = resolve_media(ctx, p.image, kind="image")
     except InvalidState:
-        raise InvalidState(f"OCR {p.image}失败, image字段可能格式不正确") from None
+        raise InvalidState(Why.OCR_BAD_IMAGE, image=p.image) from None
     if media.data is None:
-        raise InvalidState(f"OCR {p.image}失败, 文件可能不存在")
+        raise InvalidState(Why.OCR_IMAGE_MISSING, image=p.image)
     lines = [line for line in embedded_text(media.data).splitlines() if line.strip()]
     width, height = image_size_or_fallback(media.data)
     step = height // max(len(lines), 1)
@@ -246,7 +245,7 @@ def _as_list(value: Any) -> list[str] | None:
         return [value]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value
-    raise BadParams("Schema compilation error: Expected union value")
+    raise BadParams(Why.EXPECTED_UNION)
 
 
 @action("delete_custom_face", origin=Origin.NAPCAT)
@@ -254,7 +253,7 @@ def delete_custom_face(ctx: ActionContext, p: DeleteFaceParams) -> NtResult:
     """Delete saved custom faces by resId (``res_id``, ``ids`` or ``id``; md5 cannot)."""
     ids = p.ids if p.ids is not None else (_as_list(p.res_id) or _as_list(p.id) or [])
     if not ids:
-        raise InvalidState("res_id or ids is required")
+        raise InvalidState(Why.FACE_IDS_REQUIRED)
     ctx.world.favorites.delete_faces(ctx.self_id, ids)
     return nt_ok()
 
@@ -318,7 +317,7 @@ def get_collection_list(ctx: ActionContext, p: CollectionListParams) -> dict[str
     """The bot's collection, newest first (category 0: every category)."""
     category, count = js_int(p.category), js_int(p.count)
     if category is None or count is None:
-        raise NotFound("获取收藏列表失败")
+        raise NotFound(Why.COLLECTION_UNAVAILABLE, category=p.category, count=p.count)
     items = ctx.world.favorites.collections(ctx.self_id, category, count + 1)
     shown = items[:count]
     return {"errCode": 0, "errMsg": "", "collectionSearchList": {

@@ -12,7 +12,7 @@ from typing import Any
 
 from ...world import events as ev
 from ...world.bulletins import EssenceRemoved
-from ...world.files import GroupFileUploaded
+from ...world.files import GroupFileUploaded, group_file_url
 from ..codec.gocq import gocq_message
 
 Event = dict[str, Any]
@@ -67,8 +67,6 @@ def _gocq_upload(body: Event, event: ev.DomainEvent) -> Event:
     """``group_upload`` with go-cqhttp's file: ``id`` is the file's path, plus ``url``."""
     if not isinstance(event, GroupFileUploaded) or not event.path:
         return body
-    from ..actions.group_files import group_file_url
-
     file = {**body["file"], "id": event.path,
             "url": group_file_url(event.path, event.file_id)}
     return {**body, "file": file}

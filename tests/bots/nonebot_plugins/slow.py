@@ -9,5 +9,7 @@ slow = on_fullmatch("slow")
 
 @slow.handle()
 async def _() -> None:
+    # Real time on purpose: this plugin is a bot that is slow, and wait_quiet must wait for
+    # its open handler, however long it thinks.
     await asyncio.sleep(0.3)
     await slow.finish("done")

@@ -1,67 +1,20 @@
-"""Error catalogues: how an implementation words a failure the world reported.
+"""go-cqhttp's words for a failure: its ``msg`` code and ``wording``.
 
-Handlers raise ``WorldError``s carrying NapCat's text. A profile with a catalogue
-(go-cqhttp) words them its own way instead: a short code (``msg``) and a wording
-chosen by the action, the error's class and, where the raise site gave one, its
-``subject``. Never NapCat's text, which another part of qqsim may reword.
+go-cqhttp 1.2's ``Failed(100, code, wording)`` calls (``coolq/api.go``), keyed by
+action, error class and ``Why`` code (``rules.py``). A failure no rule names keeps
+NapCat's text under go-cqhttp's ``API_ERROR``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from ..errors import WorldError
-
-#: The entry that matches any action.
-ANY = "*"
-#: A wording of None: keep the world's own text (go-cqhttp's ``err.Error()``).
-KEEP = None
-
-
-@dataclass(frozen=True)
-class Wording:
-    code: str
-    text: str | None = KEEP
-
-
-@dataclass(frozen=True)
-class ErrorCatalogue:
-    """Rules keyed ``(action, error class name, subject)``; ``subject`` "" matches any.
-
-    Lookup order: this action and subject, any action and subject, this action,
-    any action; else ``fallback``.
-    """
-
-    rules: dict[tuple[str, str, str], Wording] = field(default_factory=dict)
-    fallback: Wording = Wording("API_ERROR")
-    #: The code of a failed parameter check (go-cqhttp has none; see README).
-    bad_params: Wording = Wording("PARAM_ERROR")
-
-    def word(self, action: str, error: WorldError) -> tuple[str, str]:
-        """``(code, wording)`` for ``error`` raised by ``action``."""
-        rules, kind, subject = self.rules, _kind(error), error.subject
-        keys = ((action, kind, subject), (ANY, kind, subject), (action, kind, ""),
-                (ANY, kind, ""))
-        for key in keys if subject else keys[2:]:
-            found = rules.get(key)
-            if found is not None:
-                return found.code, str(error) if found.text is None else found.text
-        fallback = self.fallback
-        return fallback.code, str(error) if fallback.text is None else fallback.text
-
-
-def _kind(error: WorldError) -> str:
-    # The four kinds of errors.py; a subclass of one of them counts as that one.
-    for klass in type(error).__mro__:
-        if klass.__name__ in ("NotFound", "PermissionDenied", "InvalidState", "StoreFailed"):
-            return klass.__name__
-    return "WorldError"
+from ..why import Why
+from .rules import ANY, KEEP, ErrorCatalogue, Wording
 
 
 def _rules(*entries: tuple[str, str, str, str, str | None]) -> dict[tuple[str, str, str],
                                                                       Wording]:
-    return {(action, kind, subject): Wording(code, text)
-            for action, kind, subject, code, text in entries}
+    return {(action, kind, why): Wording(code, text)
+            for action, kind, why, code, text in entries}
 
 
 _GROUP = ("GROUP_NOT_FOUND", "群聊不存在")
@@ -71,8 +24,9 @@ _SEND_PRIVATE = ("SEND_MSG_API_ERROR", "请参考 go-cqhttp 端输出")
 #: go-cqhttp 1.2's ``Failed(100, code, wording)`` calls, by action (``coolq/api.go``).
 GOCQ_ERRORS = ErrorCatalogue(rules=_rules(
     # Any action: a group the bot is not in is not found (``FindGroup`` returns nil).
-    (ANY, "NotFound", "group", *_GROUP),
-    (ANY, "NotFound", "member", "MEMBER_NOT_FOUND", "群员不存在"),
+    (ANY, "NotFound", Why.GROUP_NOT_FOUND, *_GROUP),
+    (ANY, "NotFound", Why.MEMBER_LIST_UNAVAILABLE, *_GROUP),
+    (ANY, "NotFound", Why.MEMBER_NOT_FOUND, "MEMBER_NOT_FOUND", "群员不存在"),
     # Messages (CQSendGroupMessage, CQSendPrivateMessage, CQGetMessage, CQDeleteMessage...).
     ("send_group_msg", "InvalidState", "", *_SEND_GROUP),
     ("send_group_msg", "PermissionDenied", "", *_SEND_GROUP),
@@ -80,9 +34,9 @@ GOCQ_ERRORS = ErrorCatalogue(rules=_rules(
     ("send_private_msg", "NotFound", "", *_SEND_PRIVATE),
     ("send_msg", "InvalidState", "", *_SEND_PRIVATE),
     ("send_msg", "NotFound", "", *_SEND_PRIVATE),
-    ("send_group_msg", "InvalidState", "empty", "EMPTY_MSG_ERROR", "消息为空"),
-    ("send_private_msg", "InvalidState", "empty", "EMPTY_MSG_ERROR", "消息为空"),
-    ("send_msg", "InvalidState", "empty", "EMPTY_MSG_ERROR", "消息为空"),
+    ("send_group_msg", "InvalidState", Why.EMPTY_MESSAGE, "EMPTY_MSG_ERROR", "消息为空"),
+    ("send_private_msg", "InvalidState", Why.EMPTY_MESSAGE, "EMPTY_MSG_ERROR", "消息为空"),
+    ("send_msg", "InvalidState", Why.EMPTY_MESSAGE, "EMPTY_MSG_ERROR", "消息为空"),
     ("get_msg", "NotFound", "", "MSG_NOT_FOUND", "消息不存在"),
     ("get_forward_msg", "NotFound", "", "MSG_NOT_FOUND", "消息不存在"),
     ("get_forward_msg", "InvalidState", "", "MSG_NOT_FOUND", "消息不存在"),
@@ -98,14 +52,15 @@ GOCQ_ERRORS = ErrorCatalogue(rules=_rules(
     ("get_group_member_list", "InvalidState", "", *_GROUP),
     ("get_group_member_info", "NotFound", "", "MEMBER_NOT_FOUND", "群员不存在"),
     ("get_group_member_info", "InvalidState", "", *_GROUP),
-    ("set_group_card", "NotFound", "member", *_GROUP),
-    ("set_group_special_title", "NotFound", "member", *_GROUP),
-    ("set_group_kick", "NotFound", "member", "MEMBER_NOT_FOUND", "人员不存在"),
+    ("set_group_card", "NotFound", Why.MEMBER_NOT_FOUND, *_GROUP),
+    ("set_group_special_title", "NotFound", Why.MEMBER_NOT_FOUND, *_GROUP),
+    ("set_group_kick", "NotFound", Why.MEMBER_NOT_FOUND, "MEMBER_NOT_FOUND", "人员不存在"),
     ("set_group_kick", "PermissionDenied", "", "NOT_MANAGEABLE", "机器人权限不足"),
-    ("set_group_ban", "NotFound", "member", *_GROUP),
+    ("set_group_ban", "NotFound", Why.MEMBER_NOT_FOUND, *_GROUP),
     ("set_group_ban", "PermissionDenied", "", "NOT_MANAGEABLE", "机器人权限不足"),
-    ("set_group_admin", "NotFound", "member", "GROUP_MEMBER_NOT_FOUND", "群成员不存在"),
-    ("set_group_admin", "NotFound", "group", "PERMISSION_DENIED", "群不存在或权限不足"),
+    ("set_group_admin", "NotFound", Why.MEMBER_NOT_FOUND, "GROUP_MEMBER_NOT_FOUND",
+     "群成员不存在"),
+    ("set_group_admin", "NotFound", Why.GROUP_NOT_FOUND, "PERMISSION_DENIED", "群不存在或权限不足"),
     ("set_group_admin", "InvalidState", "", "PERMISSION_DENIED", "群不存在或权限不足"),
     ("set_group_admin", "PermissionDenied", "", "PERMISSION_DENIED", "群不存在或权限不足"),
     ("set_group_anonymous_ban", "NotFound", "", "INVALID_FLAG", "无效的flag"),
