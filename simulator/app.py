@@ -29,7 +29,6 @@ from .onebot.profiles import PROFILES, Profile
 from .people import Person
 from .recorder import ScenarioRecorder
 from .recording import DEFAULT_BUDGET, RecordLog, without_huge_strings
-from .scenarios.transcript import Transcript
 from .storage import Storage
 from .traffic import (
     ActionRecord,
@@ -40,6 +39,7 @@ from .traffic import (
     frame_of,
     frame_plain,
 )
+from .transcript import Transcript
 from .world import DomainEvent, Message, World, WorldSpec, build_world, load_spec
 from .world.snapshot_store import Shelf, WorldSnapshot, restore_snapshot, take_snapshot
 
@@ -97,7 +97,7 @@ class Simulator:
         self._world_changed: trio.Event | None = None
         self.world.add_listener(self._on_world_change)
         self._clock_moved = trio.Event()
-        #: Everything that happens, as JSON-lines-ready entries (``scenarios.transcript``).
+        #: Everything that happens, as JSON-lines-ready entries (``transcript.py``).
         self.transcript = Transcript(lambda: self.world.now(), budget=record_budget // 2)
         #: Faults armed for bots' calls and connections (``simulator.faults``).
         self.faults = FaultPlan(lambda: self.world.clock.now())

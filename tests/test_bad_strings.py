@@ -351,7 +351,7 @@ def test_files_whose_bytes_are_not_utf8_are_a_one_line_error(tmp_path: Path) -> 
 def test_a_refused_call_is_written_and_described_by_the_transcript(
     sim: Simulator, bot: BotLink
 ) -> None:
-    from simulator.scenarios.transcript import describe, to_jsonl
+    from simulator.transcript import describe, to_jsonl
 
     bot.call("send_group_msg", {"group_id": 100100, "message": "bad \ud800"})
     entries = sim.transcript.since(0)

@@ -11,7 +11,7 @@ from conftest import ADMIN_GROUP, BOT
 from simulator import ManualClock, Simulator, SimulatorConfig
 from simulator.recording import BLOCK_RECORDS, HUGE_STRING, MAX_STRING, RecordLog
 from simulator.scenarios.expect import ActionPattern, Expectations
-from simulator.scenarios.transcript import to_jsonl
+from simulator.transcript import to_jsonl
 
 BUDGET = 1024 * 1024  # bytes for all three recorders: a quarter for actions
 LARGE = 20_000

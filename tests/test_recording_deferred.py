@@ -8,7 +8,7 @@ from conftest import ADMIN_GROUP, BOT
 
 from simulator import ManualClock, Simulator, SimulatorConfig
 from simulator.recording import PENDING_MAX, RecordLog
-from simulator.scenarios.transcript import Entry, to_jsonl
+from simulator.transcript import Entry, to_jsonl
 
 
 def _same(value: Any) -> Any:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from simulator.scenarios.transcript import read_jsonl
+from simulator.transcript import read_jsonl
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_BOT = f"{sys.executable} {ROOT / 'tests' / 'bots' / 'reference_bot.py'}"

@@ -42,7 +42,7 @@ from .translate import (
 if TYPE_CHECKING:
     from ..app import Simulator
     from ..faults import Fault, FaultApplied
-    from ..scenarios.transcript import Entry
+    from ..transcript import Entry
 
 #: Kinds of transcript entry that never make a step.
 QUIET = frozenset({"event", "fault", "lint", "connection", "step", "expect", "note",

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from ..clock import Clock, ManualClock, SystemClock
 from ..errors import SimulatorError
 from ..faults import Fault
+from ..transcript import Entry
 from ..world import WorldSpec, generate_spec, load_spec
 from .expect import Call, ExpectationFailed, Expectations
 from .loader import LoadedScenario, ScenarioError
 from .model import GeneratedWorld, SeedWorld, step_kind
 from .steps import STEPS
-from .transcript import Entry
 
 if TYPE_CHECKING:
     from ..app import Simulator

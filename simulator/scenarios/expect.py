@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import trio
 
+from ..transcript import Entry, render_text
 from .patterns import (
     ActionPattern,
     Call,
@@ -41,7 +42,6 @@ from .patterns import (
     reply_target,
     same,
 )
-from .transcript import Entry, render_text
 
 if TYPE_CHECKING:
     from ..app import Simulator

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..lint.report import lint_entries, lint_line
+from ..transcript import render_text
 from .bot_output import render_tail
 from .engine import ScenarioResult
-from .transcript import render_text
 
 
 def junit_xml(results: Sequence[ScenarioResult], suite: str = "qqsim") -> str:

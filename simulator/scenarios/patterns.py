@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..onebot.codec import MessageFormatError, to_segments
-from .transcript import Entry
+from ..transcript import Entry
 
 Segment = Mapping[str, Any]
 

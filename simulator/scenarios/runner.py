@@ -37,6 +37,7 @@ from ..errors import ConfigError
 from ..lint import parse_ignore
 from ..lint.report import lint_entries, lint_line
 from ..lint.report import summary as lint_summary
+from ..transcript import render_text, write_jsonl
 from .bot_output import (
     BotNotConnected,
     BotOutput,
@@ -47,7 +48,6 @@ from .bot_output import (
 from .engine import ScenarioResult, run_scenario, world_spec
 from .junit import write_junit
 from .loader import LoadedScenario, ScenarioError, load_file
-from .transcript import render_text, write_jsonl
 
 if TYPE_CHECKING:
     from ..app import Simulator

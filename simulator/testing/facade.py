@@ -23,8 +23,8 @@ from ..scenarios.engine import ScenarioResult, run_scenario
 from ..scenarios.expect import Expectations
 from ..scenarios.loader import LoadedScenario, load_file, load_text
 from ..scenarios.runner import transcript_text
-from ..scenarios.transcript import Entry
 from ..traffic import ActionRecord
+from ..transcript import Entry
 from . import process, waits
 from .expectations import AsyncExpectation, Book, Built, Expect, Expectation
 from .host import Host, ThreadHost

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import trio
 
-from ..scenarios.transcript import render_text
+from ..transcript import render_text
 
 if TYPE_CHECKING:
     from ..app import Simulator

@@ -27,14 +27,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..clock import format_duration
-from ..recording import DEFAULT_BUDGET, RecordLog
-from ..world import DomainEvent
+from .clock import format_duration
+from .recording import DEFAULT_BUDGET, RecordLog
+from .world import DomainEvent
 
 if TYPE_CHECKING:
-    from ..faults import FaultApplied
-    from ..link import BotLink
-    from ..traffic import ActionRecord, FrameRecord
+    from .faults import FaultApplied
+    from .link import BotLink
+    from .traffic import ActionRecord, FrameRecord
 
 Entry = dict[str, Any]
 EntryListener = Callable[[Entry], None]
@@ -204,7 +204,7 @@ def render_text(entries: Iterable[Entry], origin: int = 0) -> str:
 
 
 def _describe_event(entry: Entry) -> str:
-    from ..link import describe_event
+    from .link import describe_event
 
     return f"→ {entry['bot']} {entry['conn']}: {describe_event(entry['event'])}"
 
