@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from simulator.scenarios.model import SCHEMA_PATH
+from simulator.scenarios.schema import SCHEMA_PATH
 from simulator.testing.expectations import Expect, action_pattern
 
 #: Python method -> the scenario step it is.

@@ -23,7 +23,7 @@ import yaml
 from test_console_browser import BOT, CHROMIUM, GROUP, WAIT_MS, Served
 
 from simulator.app import Simulator
-from simulator.scenarios.model import SCHEMA_PATH
+from simulator.scenarios.schema import SCHEMA_PATH
 
 BOTS = Path(__file__).parent / "bots"
 sys.path.insert(0, str(BOTS))

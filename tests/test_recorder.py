@@ -25,7 +25,7 @@ from simulator import Simulator, SimulatorConfig, default_onebot_config, open_si
 from simulator.recorder import RecordingError
 from simulator.scenarios.engine import ScenarioResult, run_scenario
 from simulator.scenarios.loader import LoadedScenario, load_text
-from simulator.scenarios.model import SCHEMA_PATH
+from simulator.scenarios.schema import SCHEMA_PATH
 
 sys.path.insert(0, str(Path(__file__).parent / "bots"))
 import reference_bot

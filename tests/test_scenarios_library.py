@@ -16,7 +16,8 @@ import trio
 from simulator import SimulatorConfig, default_onebot_config, open_simulator
 from simulator.scenarios.engine import ScenarioResult, run_scenario
 from simulator.scenarios.loader import LoadedScenario, load_file
-from simulator.scenarios.model import SCHEMA_PATH, schema_text, step_kind
+from simulator.scenarios.model import step_kind
+from simulator.scenarios.schema import SCHEMA_PATH, schema_text
 from simulator.scenarios.steps import STEPS
 
 sys.path.insert(0, str(Path(__file__).parent / "bots"))
@@ -75,7 +76,7 @@ def test_the_library_uses_every_fault_a_websocket_bot_can_meet() -> None:
 
 
 def test_the_published_schema_is_fresh() -> None:
-    # Regenerate with: python -m simulator.scenarios.model
+    # Regenerate with: python -m simulator.scenarios.schema
     assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text()
 
 

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..errors import InvalidState, Why
 from ..world import World
 from .profiles import NAPCAT, Profile, Transport
 
@@ -44,13 +45,9 @@ class NoFiles:
     """File access for contexts with no storage: every local path is refused."""
 
     def read(self, path: str) -> bytes:
-        from ..errors import InvalidState, Why
-
         raise InvalidState(Why.LOCAL_FILE_OUTSIDE_STORAGE, uri=path)
 
     def export(self, name: str, data: bytes) -> str:
-        from ..errors import InvalidState, Why
-
         raise InvalidState(Why.NO_STORAGE, name=name)
 
     def list_dir(self, path: str) -> list[str] | None:

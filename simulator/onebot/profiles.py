@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from ..catalogue.gocq import GOCQ_ERRORS
 from ..catalogue.rules import ErrorCatalogue
-from .registry import Origin
+from .origin import Origin
 
 
 class Transport(StrEnum):

@@ -11,24 +11,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
+from .origin import Backing as Backing
+from .origin import Origin as Origin
 from .params import Params
 
 if TYPE_CHECKING:
     from .context import ActionContext
-
-
-class Origin(StrEnum):
-    SPEC = "onebot11"
-    GOCQ = "go-cqhttp"
-    NAPCAT = "napcat"
-
-
-class Backing(StrEnum):
-    WORLD = "world"  # reads or changes world state
-    SYNTHESIZED = "synthesized"  # QQ keeps no state for it here; answer is derived
 
 
 Handler = Callable[["ActionContext", Any], Any]

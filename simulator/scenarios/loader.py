@@ -9,52 +9,20 @@ step kinds and duplicate keys are caught first, with a "did you mean".
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import ConfigError
 from ..storable import NotUtf8, decode_utf8, dotted, find_unstorable
-from ..yaml_places import FileProblems, Node, Problem, known_keys, parse, validation_problems
-from .model import ScenarioBase, scenario_model
+from ..yaml_places import Node, Problem, known_keys, parse, validation_problems
+from .model import LoadedScenario, ScenarioError, ScenarioFileError
+from .schema import scenario_model
+from .steps import STEPS
 
 __all__ = ["LoadedScenario", "Problem", "ScenarioError", "ScenarioFileError", "load_file",
            "load_text"]
-
-
-class ScenarioError(ConfigError):
-    """A scenario file is invalid, or a step cannot run as written."""
-
-
-class ScenarioFileError(FileProblems, ScenarioError):
-    """What is wrong with a scenario file; ``str()`` lists each problem with its line."""
-
-
-@dataclass(frozen=True)
-class LoadedScenario:
-    """A valid scenario, where it came from, and the line of each step."""
-
-    scenario: ScenarioBase
-    source: str
-    path: Path | None
-    step_lines: list[int | None]
-
-    @property
-    def name(self) -> str:
-        if self.scenario.name:
-            return self.scenario.name
-        return self.path.stem if self.path else "scenario"
-
-    @property
-    def base_dir(self) -> Path:
-        return self.path.parent if self.path else Path.cwd()
-
-    @property
-    def steps(self) -> list[Any]:
-        return list(getattr(self.scenario, "steps"))  # noqa: B009  (added by create_model)
 
 
 def load_file(path: str | Path) -> LoadedScenario:
@@ -128,8 +96,6 @@ def _unstorable_problems(data: dict[str, Any], tree: Node) -> list[Problem]:
 
 def _shape_problems(data: dict[str, Any], tree: Node) -> list[Problem]:
     """Steps that are not a known kind: caught before validation, for a clearer message."""
-    from .steps import STEPS
-
     steps = data.get("steps")
     steps_node = tree.children.get("steps", tree)
     if not isinstance(steps, list):

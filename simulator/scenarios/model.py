@@ -4,15 +4,13 @@ A scenario names its world (a seed file name or path, a generated world, or
 an inline ``WorldSpec``), its profile, the bot under test, and its steps.
 Each step is a one-key mapping (``- say: {...}``), or a bare word for a step
 that takes nothing (``- clear_faults``). The step kinds and their arguments
-come from the registry in ``steps/``, so the schema always lists exactly the
-kinds the engine runs. Regenerate ``scenarios/schema.json`` with
-``python -m simulator.scenarios.model``; a test checks it is fresh.
+come from the registry in ``steps/``; ``schema.py`` joins them to this base, so the
+schema always lists exactly the kinds the engine runs.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -24,14 +22,12 @@ from pydantic import (
     Field,
     Tag,
     WithJsonSchema,
-    create_model,
 )
 
 from ..clock import parse_duration
+from ..errors import ConfigError
 from ..world import WorldSpec
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "scenarios" / "schema.json"
-SCHEMA_ID = "https://qqsim.invalid/scenario.schema.json"
+from ..yaml_places import FileProblems
 
 
 class Args(BaseModel):
@@ -130,37 +126,6 @@ class ScenarioBase(BaseModel):
     tags: list[str] = Field(default_factory=list)
 
 
-def _step_tag(value: Any) -> str | None:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1:
-        return str(next(iter(value)))
-    return None
-
-
-@cache
-def scenario_model() -> type[ScenarioBase]:
-    """``Scenario``: ``ScenarioBase`` plus ``steps``, a union over every registered kind."""
-    from .steps import STEPS
-
-    members: list[Any] = []
-    for kind in STEPS.values():
-        wrapper = create_model(
-            f"Step_{kind.name}", __config__=ConfigDict(extra="forbid"),
-            __doc__=kind.summary, **{kind.name: (kind.args, ...)},  # type: ignore[call-overload]
-        )
-        member: Any = wrapper
-        if kind.bare:
-            member = Union[Literal[kind.name], wrapper]  # noqa: UP007
-        members.append(Annotated[member, Tag(kind.name)])
-    step_type = Annotated[Union[tuple(members)], Discriminator(_step_tag)]  # type: ignore[valid-type]  # noqa: UP007
-    model: type[ScenarioBase] = create_model(
-        "Scenario", __base__=ScenarioBase,
-        steps=(list[step_type], Field(min_length=1)),  # type: ignore[valid-type]
-    )
-    return model
-
-
 def step_kind(step: Any) -> tuple[str, Any]:
     """The kind and the arguments of a validated step."""
     if isinstance(step, str):
@@ -169,22 +134,33 @@ def step_kind(step: Any) -> tuple[str, Any]:
     return name, getattr(step, name)
 
 
-def json_schema() -> dict[str, Any]:
-    schema = scenario_model().model_json_schema(by_alias=True)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": "qqsim scenario",
-        "description": "A qqsim scenario: a world, a bot under test, and steps that inject "
-                       "events and faults, move time, and check what the bot did.",
-        **{k: v for k, v in schema.items() if k not in ("title", "description")},
-    }
+class ScenarioError(ConfigError):
+    """A scenario file is invalid, or a step cannot run as written."""
 
 
-def schema_text() -> str:
-    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+class ScenarioFileError(FileProblems, ScenarioError):
+    """What is wrong with a scenario file; ``str()`` lists each problem with its line."""
 
 
-if __name__ == "__main__":
-    SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
-    print(f"wrote {SCHEMA_PATH}")
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A valid scenario, where it came from, and the line of each step."""
+
+    scenario: ScenarioBase
+    source: str
+    path: Path | None
+    step_lines: list[int | None]
+
+    @property
+    def name(self) -> str:
+        if self.scenario.name:
+            return self.scenario.name
+        return self.path.stem if self.path else "scenario"
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def steps(self) -> list[Any]:
+        return list(getattr(self.scenario, "steps"))  # noqa: B009  (added by create_model)

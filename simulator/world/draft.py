@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
+from pydantic import Field, field_validator, model_validator
+
+from .spec import _Spec
 from .vocab import Vocabulary
-
-if TYPE_CHECKING:
-    from .generate import GenerateParams
 
 FIRST_BOT = 10001
 FIRST_PERSON = 20001
@@ -25,6 +24,46 @@ SIZE_TIERS = (200, 500, 1000, 2000, 3000)
 FRIEND_SHARE = 0.3  # of the people, friends of each bot
 CARD_SHARE = 0.4  # of the members, with a group card
 ADMIN_SHARE = 10  # one admin per this many members (at least one)
+
+
+#: Beyond these, a world is not worth building: 100k people take seconds and ~140 MB, so
+#: 10M would take minutes and ~14 GB; group ids (100001...) stay below the people's range.
+MAX_PEOPLE = 10_000_000
+MAX_GROUPS = 1_000_000
+
+
+class GenerateParams(_Spec):
+    """What ``qqsim run --generate`` takes; the same values give the same world."""
+
+    seed: int
+    people: int = Field(default=50, ge=0, le=MAX_PEOPLE)
+    groups: int = Field(default=5, ge=0, le=MAX_GROUPS)
+    bots: int = Field(default=1, ge=0, le=FIRST_PERSON - FIRST_BOT)
+    group_size: int = Field(default=20, ge=1)
+    locale: str = "zh_CN"
+    #: Messages of history to fill in (group chats and bot-friend private chats).
+    messages: int = Field(default=0, ge=0)
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, locale: str) -> str:
+        # Imported here: Faker costs ~5 MB of start-up memory a seeded world never needs.
+        from faker.config import AVAILABLE_LOCALES
+
+        if locale not in AVAILABLE_LOCALES:
+            raise ValueError(f"Faker knows no locale {locale!r}")
+        return locale
+
+    @model_validator(mode="after")
+    def _groups_need_people(self) -> GenerateParams:
+        if self.groups and not self.people:
+            raise ValueError(f"{self.groups} groups need people to own them: generate at "
+                             "least one person (--people)")
+        if self.messages and not self.groups and not (self.people and self.bots):
+            raise ValueError(f"{self.messages} messages need a chat to go to: generate "
+                             "groups (--groups), or people and a bot to befriend them")
+        return self
+
 
 
 @dataclass(frozen=True, slots=True)

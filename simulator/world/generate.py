@@ -24,19 +24,17 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field, field_validator, model_validator
-from sqlalchemy import Table
-from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.schema import CreateIndex
-from sqlmodel import SQLModel
-
-from .draft import FIRST_BOT, FIRST_PERSON, Draft, draw_world
-from .spec import AccountSpec, GroupSpec, MemberSpec, WorldSpec, _Spec
+from .bulk import Phase as Phase
+from .bulk import Progress as Progress
+from .bulk import insert_rows
+from .draft import MAX_GROUPS as MAX_GROUPS
+from .draft import MAX_PEOPLE as MAX_PEOPLE
+from .draft import Draft, GenerateParams, draw_world
+from .history_fill import fill_history
+from .spec import AccountSpec, GroupSpec, MemberSpec, WorldSpec
 from .tables import AccountRow, FriendshipRow, GroupRow, MemberRow
 
 if TYPE_CHECKING:
@@ -44,46 +42,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Beyond these, a world is not worth building: 100k people take seconds and ~140 MB, so
-#: 10M would take minutes and ~14 GB; group ids (100001...) stay below the people's range.
-MAX_PEOPLE = 10_000_000
-MAX_GROUPS = 1_000_000
-
 #: Accounts are registered a year before the world starts (as ``Accounts.add`` does).
 REG_AGE_SECONDS = 86400 * 365
-
-
-class GenerateParams(_Spec):
-    """What ``qqsim run --generate`` takes; the same values give the same world."""
-
-    seed: int
-    people: int = Field(default=50, ge=0, le=MAX_PEOPLE)
-    groups: int = Field(default=5, ge=0, le=MAX_GROUPS)
-    bots: int = Field(default=1, ge=0, le=FIRST_PERSON - FIRST_BOT)
-    group_size: int = Field(default=20, ge=1)
-    locale: str = "zh_CN"
-    #: Messages of history to fill in (group chats and bot-friend private chats).
-    messages: int = Field(default=0, ge=0)
-
-    @field_validator("locale")
-    @classmethod
-    def _known_locale(cls, locale: str) -> str:
-        # Imported here: Faker costs ~5 MB of start-up memory a seeded world never needs.
-        from faker.config import AVAILABLE_LOCALES
-
-        if locale not in AVAILABLE_LOCALES:
-            raise ValueError(f"Faker knows no locale {locale!r}")
-        return locale
-
-    @model_validator(mode="after")
-    def _groups_need_people(self) -> GenerateParams:
-        if self.groups and not self.people:
-            raise ValueError(f"{self.groups} groups need people to own them: generate at "
-                             "least one person (--people)")
-        if self.messages and not self.groups and not (self.people and self.bots):
-            raise ValueError(f"{self.messages} messages need a chat to go to: generate "
-                             "groups (--groups), or people and a bot to befriend them")
-        return self
 
 
 class GeneratedSpec(WorldSpec):
@@ -95,25 +55,6 @@ class GeneratedSpec(WorldSpec):
     """
 
     generate: GenerateParams
-
-
-@dataclass(frozen=True)
-class Phase:
-    """One finished step of building: what it wrote and how long it took."""
-
-    name: str
-    rows: int
-    seconds: float
-    detail: str = ""
-
-    def line(self) -> str:
-        if not self.rows:
-            return f"{self.name}: {self.detail} in {self.seconds:.2f} s"
-        extra = f", {self.detail}" if self.detail else ""
-        return f"{self.name}: {self.rows:,} rows in {self.seconds:.2f} s{extra}"
-
-
-Progress = Callable[[Phase], None]
 
 
 def generated_world(seed: int, **arguments: Any) -> GeneratedSpec:
@@ -162,8 +103,6 @@ def populate_world(world: World, spec: GeneratedSpec, progress: Progress | None 
     world.core.commit()  # nothing pending: the phases below own their transactions
     draft = populate(conn, spec.generate, world.now(), report)
     if spec.generate.messages:
-        from .history_fill import fill_history
-
         fill_history(conn, draft, spec.generate, world.now(), report)
     return world
 
@@ -228,51 +167,3 @@ def _write_members(conn: sqlite3.Connection, draft: Draft, now: int) -> int:
                        ((g.group_id, uid, role, card, now)
                         for g in draft.groups
                         for uid, role, card in zip(g.members, g.roles, g.cards, strict=True)))
-
-
-def insert_rows(conn: sqlite3.Connection, table: type[SQLModel], names: Sequence[str],
-                rows: Iterable[tuple[Any, ...]]) -> int:
-    """``executemany`` into ``table``'s own columns; the columns not in ``names`` get
-    their model defaults, so a column added to the table needs no change here."""
-    schema: Table = table.__table__  # type: ignore[attr-defined]
-    unknown = [n for n in names if n not in schema.columns]
-    if unknown:
-        raise RuntimeError(f"table {schema.name} has no columns {unknown}: update generate.py")
-    others = [c for c in schema.columns if c.name not in names]
-    defaults = tuple(_default(schema.name, c) for c in others)
-    columns = [*names, *(c.name for c in others)]
-    sql = (f"INSERT INTO {schema.name} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
-    if defaults:
-        rows = (row + defaults for row in rows)
-    return conn.executemany(sql, rows).rowcount
-
-
-@contextmanager
-def indexes_deferred(conn: sqlite3.Connection, table: type[SQLModel]) -> Iterator[None]:
-    """Drop ``table``'s secondary indexes for a bulk load and create them again after.
-
-    Building an index once over 1M rows is about twice as fast as keeping it up to
-    date row by row (random B-tree inserts). The indexes come back from the table's
-    own definitions, in the same transaction as the load, so a failed load leaves
-    them as they were.
-    """
-    schema: Table = table.__table__  # type: ignore[attr-defined]
-    present = {row[1] for row in conn.execute(f"PRAGMA index_list({schema.name})")}
-    deferred = [index for index in schema.indexes if index.name in present]
-    if not conn.in_transaction:
-        conn.execute("BEGIN")  # DDL does not open a transaction by itself
-    for index in deferred:
-        conn.execute(f'DROP INDEX "{index.name}"')
-    yield
-    for index in deferred:
-        conn.execute(str(CreateIndex(index).compile(dialect=sqlite_dialect.dialect())))
-
-
-def _default(table: str, column: Any) -> Any:
-    default = column.default
-    if default is not None and default.is_scalar:
-        return default.arg
-    if column.nullable or column.primary_key:
-        return None
-    raise RuntimeError(f"{table}.{column.name} has no default: generate.py must fill it")

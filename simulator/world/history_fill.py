@@ -24,16 +24,13 @@ import random
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .draft import Draft, DraftGroup
+from .bulk import Phase, Progress, indexes_deferred, insert_rows
+from .draft import Draft, DraftGroup, GenerateParams
 from .faces import face_element
-from .generate import Phase, Progress, indexes_deferred, insert_rows
 from .messages import _NT_MSG_ID_BASE, short_message_id
 from .tables import MessageRow, chat_key
-
-if TYPE_CHECKING:
-    from .generate import GenerateParams
 
 BATCH = 20_000
 PRIVATE_SHARE = 0.1  # of all messages, when the bots have friends

@@ -16,11 +16,11 @@ from pydantic import Field, model_validator
 
 from ..expect import ActionPattern, MessagePattern, TextPattern
 from ..model import Args, Duration, MessageRef
-from . import step
+from .registry import step
 
 if TYPE_CHECKING:
     from ...app import Simulator
-    from ..engine import ScenarioRun
+    from ..run import ScenarioRun
 
 
 class Refs(Protocol):

@@ -9,10 +9,10 @@ from pydantic import Field, model_validator
 
 from ...faults import Fault, FaultKind
 from ..model import Args, Duration
-from . import step
+from .registry import step
 
 if TYPE_CHECKING:
-    from ..engine import ScenarioRun
+    from ..run import ScenarioRun
 
 
 @step("advance", Duration)

@@ -16,10 +16,10 @@ from pydantic import Field, model_validator
 
 from ...onebot.codec import to_segments
 from ..model import Args, Duration, MessageBody, MessageRef, Segment
-from . import step
+from .registry import step
 
 if TYPE_CHECKING:
-    from ..engine import ScenarioRun
+    from ..run import ScenarioRun
 
 
 class SayArgs(Args):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import ConfigError
-from . import step
+from .registry import step
 
 if TYPE_CHECKING:
-    from ..engine import ScenarioRun
+    from ..run import ScenarioRun
 
 
 @step("snapshot", str)
