@@ -12,7 +12,7 @@ import logging
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -21,6 +21,7 @@ from .bus import EventBus
 from .clock import Clock, SteerableClock
 from .config import SimulatorConfig, check_control_exposure
 from .coverage import Recorder
+from .endpoint import Endpoint as Endpoint
 from .errors import ConfigError
 from .faults import Fault, FaultNotSupported, FaultPlan, Level
 from .lint import Linter
@@ -47,20 +48,6 @@ if TYPE_CHECKING:
     from .link import BotLink
 
 log = logging.getLogger("qqsim")
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """A listener (or outgoing connection) qqsim runs, as the CLI prints it."""
-
-    bot_id: int | None
-    kind: str
-    name: str
-    url: str
-
-    @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1].split("/", 1)[0])
 
 
 class Simulator:

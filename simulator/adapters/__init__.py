@@ -29,10 +29,11 @@ from ..config import (
     WebsocketClientConfig,
     WebsocketServerConfig,
 )
+from ..endpoint import Endpoint
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from ..app import Endpoint, Simulator
+    from ..app import Simulator
 
 
 # Which module serves each kind of adapter config, by name, so that a module is imported

@@ -40,6 +40,7 @@ from trio_websocket import (
 )
 
 from ..config import WebsocketClientConfig
+from ..endpoint import Endpoint
 from ..link import BotLink
 from ..onebot.profiles import Transport, WireFacts
 from . import wire
@@ -47,7 +48,7 @@ from .session import run_session
 from .ws_server import WebSocketTransport
 
 if TYPE_CHECKING:
-    from ..app import Endpoint, Simulator
+    from ..app import Simulator
 
 log = logging.getLogger("qqsim.ws-client")
 
@@ -85,8 +86,6 @@ async def serve_ws_client(
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Keep ``bot_id``'s reverse WebSocket connection(s) up until cancelled."""
-    from ..app import Endpoint
-
     facts = sim.profile.wire
     if not facts.split_reverse_ws and (config.apiUrl or config.eventUrl):
         log.warning("%s: apiUrl/eventUrl are go-cqhttp settings; profile %s ignores them "

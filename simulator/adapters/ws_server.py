@@ -24,13 +24,14 @@ from trio_websocket import (
 )
 
 from ..config import WebsocketServerConfig
+from ..endpoint import Endpoint
 from ..link import BotLink
 from ..onebot.profiles import Transport
 from . import guard, wire
 from .session import TransportClosed, refuse, run_session
 
 if TYPE_CHECKING:
-    from ..app import Endpoint, Simulator
+    from ..app import Simulator
 
 log = logging.getLogger("qqsim.ws")
 
@@ -83,8 +84,6 @@ async def serve_ws_server(
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve forward WebSocket connections for ``bot_id`` until cancelled."""
-    from ..app import Endpoint
-
     settings = wire.connection_settings(config, Transport.WS_SERVER)
     limits = wire.LIMITS
     listeners = await trio.open_tcp_listeners(config.port, host=config.host)
