@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    import httpx
 
 SQLITE_TYPE = "application/vnd.sqlite3"
 
@@ -36,6 +37,8 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.verb != "list" and not args.name:
         raise ConfigError(f"snapshot {args.verb} needs a name")
+    import httpx  # here, not at the top: ``qqsim run`` imports this module but never uses it
+
     headers = {"Authorization": f"Bearer {args.control_token}"} if args.control_token else {}
     try:
         with httpx.Client(base_url=args.control, headers=headers, timeout=60) as client:

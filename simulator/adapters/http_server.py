@@ -1,4 +1,5 @@
-"""HTTP API server (NapCat's ``httpServers`` and ``httpSseServers``): quart-trio on hypercorn.
+"""HTTP API server (NapCat's ``httpServers`` and ``httpSseServers``): a plain ASGI app
+on hypercorn.
 
 NapCat's Express pipeline, in order: CORS (an OPTIONS request is answered
 right there), body parsing (``Invalid JSON`` → 400), the token check (403), then
@@ -10,102 +11,128 @@ is the one call site of ``BotLink.call_frames`` for HTTP.
 
 An SSE server adds ``GET /_events``, and ``enableWebsocket`` adds a WebSocket
 on the same port (any path; ``/api`` API-only, fixed 30000 ms heartbeat): both
-live in ``http_streams.py``.
+live in ``http_streams.py``. The app was a Quart one; ``http_exchange`` keeps the
+wire exactly as Quart wrote it (headers, 405 / 500 pages) without importing Quart,
+which cost start-up memory and a couple of milliseconds per test to build.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import trio
-from hypercorn.config import Config
-from hypercorn.trio.lifespan import Lifespan
-from hypercorn.trio.statsd import StatsdLogger
-from hypercorn.trio.tcp_server import TCPServer
-from hypercorn.trio.worker_context import WorkerContext
-from hypercorn.typing import ConnectionState
-from hypercorn.utils import wrap_app
-from quart import Response, request
-from quart_trio import QuartTrio
-from werkzeug.exceptions import RequestEntityTooLarge, RequestTimeout
-from werkzeug.routing import BaseConverter
 
 from ..config import HttpServerConfig, HttpSseServerConfig
 from ..link import BotLink
 from ..onebot.envelope import NO_ECHO
 from ..onebot.profiles import Profile, Transport
 from . import guard, wire
+from .asgi_server import serve_asgi
+from .http_exchange import (
+    HTML,
+    Answer,
+    Exchange,
+    Header,
+    Receive,
+    Scope,
+    Send,
+    TooLarge,
+    TooSlow,
+    answer,
+    error_page,
+    serve_exchange,
+    serve_socket,
+)
 
 if TYPE_CHECKING:
     from ..app import Endpoint, Simulator
+    from .http_streams import EventStream, SocketRoute
 
 log = logging.getLogger("qqsim.http")
 
-METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 FORM = "application/x-www-form-urlencoded"
-TEXT = "text/html; charset=utf-8"  # Express's res.send(string)
+TEXT = HTML  # Express's res.send(string)
 JSON = "application/json; charset=utf-8"  # Express's res.json
 HELLO_TEXT = "NapCat4 Is Running"
 #: How long a connection whose request was answered before its body was read stays open:
 #: long enough for the answer to leave, then it is closed.
 LINGER_SECONDS = 0.5
+#: The cors() middleware runs first in NapCat, so every answer carries it.
+EXPRESS_HEADERS: list[Header] = [("Access-Control-Allow-Origin", "*"),
+                                 ("X-Powered-By", "Express")]
+_NOT_ALLOWED = ("The method is not allowed for the requested URL.")
+_NOT_FOUND = ("The requested URL was not found on the server. If you entered the URL "
+              "manually please check your spelling and try again.")
+_NO_SOCKET = "The browser (or proxy) sent a request that this server could not understand."
+
+#: The name tests and older code use for ``serve_asgi``.
+serve_quart = serve_asgi
+
+__all__ = ["HttpApi", "admit", "build_app", "serve_asgi", "serve_http_server", "serve_quart"]
 
 
-class _AnyPath(BaseConverter):
-    """Matches every path, slashes included, so one route sees every request."""
+class HttpApi:
+    """The ASGI app answering NapCat's HTTP API for one bot listener.
 
-    regex = ".*"
-    part_isolating = False
-
-
-async def serve_quart(
-    app: QuartTrio, host: str, port: int, logger: logging.Logger, *,
-    task_status: trio.TaskStatus[int] = trio.TASK_STATUS_IGNORED,
-) -> None:
-    """Serve ``app`` with hypercorn on ``host:port``; report the bound port (port 0 works).
-
-    hypercorn's own accept loop (``worker_serve``) has no bound on connections and logs
-    every failed accept, so its pieces run here behind a ``guard.Guard`` instead.
+    Routing is what the Quart app's was: every path and method of ``METHODS`` reaches
+    ``_handle`` (any other method is a 405 page); with an event stream, ``GET`` (and
+    ``HEAD``) of ``/_events`` streams instead; with a socket route, a WebSocket handshake
+    on any path is a session (a 400 page without one).
     """
-    limits = wire.LIMITS
-    # hypercorn's own "Running on ... (CTRL + C to quit)" line would double ours; keep its
-    # warnings and errors.
-    hypercorn_log = logger.getChild("hypercorn")
-    hypercorn_log.setLevel(logging.WARNING)
-    config = Config()
-    config.bind = [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
-    config.errorlog = hypercorn_log
-    config.include_server_header = False
-    # NapCat's WebSocket servers take frames up to 50 MB.
-    config.websocket_max_message_size = limits.frame_max
-    config.graceful_timeout = 1
-    # The idle timer runs from the connection (or the last answer) until a request head is
-    # whole, so a slow or idle client is dropped after this; the head itself is capped at
-    # h11_max_incomplete_size (16 KiB). Bodies have their own deadline (``admit``).
-    config.keep_alive_timeout = limits.head_seconds
-    config.set_statsd_logger_class(StatsdLogger)
-    asgi = wrap_app(app, config.wsgi_max_body_size, "asgi")
-    state: dict[str, Any] = {}
-    lifespan = Lifespan(asgi, config, state)
-    context = WorkerContext(None)
-    sock = config.create_sockets().insecure_sockets[0]
-    sock.listen(config.backlog)
-    listener = trio.SocketListener(trio.socket.from_stdlib_socket(sock))
-    bound = int(sock.getsockname()[1])
 
-    async def connection(stream: trio.SocketStream) -> None:
-        # TCPServer is typed for TLS streams; it reads a plain one as hypercorn does.
-        await TCPServer(asgi, config, context, ConnectionState(state.copy()),
-                        stream)  # type: ignore[arg-type]
+    def __init__(self, link: Callable[[], BotLink], token: str,
+                 events: EventStream | None = None, socket: SocketRoute | None = None) -> None:
+        self._make_link = link
+        self._link: BotLink | None = None
+        self.token = token
+        self.events = events
+        self.socket = socket
 
-    gate = guard.Guard(f"{host}:{bound}", limits.connections, logger)
-    async with trio.open_nursery() as nursery:
-        await nursery.start(lifespan.handle_lifespan)
-        await lifespan.wait_for_startup()
-        await nursery.start(gate.serve, [listener], connection)
-        task_status.started(bound)
+    @property
+    def link(self) -> BotLink:
+        """The listener's link, made on the first request: making one looks the bot up
+        in the world, the first query of a fresh world (about 1 ms of a test's set-up)."""
+        if self._link is None:
+            self._link = self._make_link()
+        return self._link
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await serve_exchange(scope, receive, send, self._route,
+                                 wire.LIMITS.http_body_max, list(EXPRESS_HEADERS))
+        elif scope["type"] == "websocket":
+            await serve_socket(scope, receive, send, partial(self._socket, scope))
+
+    async def _route(self, exchange: Exchange) -> Answer:
+        path = _route_path(exchange.scope)
+        if not path.startswith("/"):
+            return error_page(404, "Not Found", _NOT_FOUND)
+        method = exchange.method
+        if self.events is not None and method in ("GET", "HEAD") and (
+                path.lstrip("/") == "_events"):
+            return await self.events.answer(self.link, exchange)
+        if method not in METHODS:
+            return error_page(405, "Method Not Allowed", _NOT_ALLOWED,
+                              [("Allow", ", ".join(sorted(METHODS)))])
+        return await _handle(self.link, self.token, exchange)
+
+    async def _socket(self, scope: Scope, transport: Any) -> Answer | None:
+        if self.socket is None or not _route_path(scope).startswith("/"):
+            if self.socket is None:
+                return error_page(400, "Bad Request", _NO_SOCKET)
+            return error_page(404, "Not Found", _NOT_FOUND)
+        return await self.socket.serve(scope, transport)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path routes match on: the decoded path, that of an absolute URI's too."""
+    path: str = scope.get("path", "")
+    return path if path.startswith("/") else urlsplit(path).path
 
 
 async def serve_http_server(
@@ -114,113 +141,94 @@ async def serve_http_server(
 ) -> None:
     """Serve NapCat's HTTP API (and SSE, and its WebSocket when enabled) until cancelled."""
     from ..app import Endpoint
-    from .http_streams import add_sse_route, add_websocket_route
 
-    settings = wire.connection_settings(config, Transport.HTTP)
-    app = build_app(sim.link(bot_id, settings), config.token)
-    sse = isinstance(config, HttpSseServerConfig)
-    if sse:
-        add_sse_route(app, sim, bot_id, config)
-    if config.enableWebsocket:
-        add_websocket_route(app, sim, bot_id, config)
-    async with trio.open_nursery() as nursery:
-        port = await nursery.start(partial(serve_quart, app, config.host, config.port, log))
-        endpoint = Endpoint(bot_id, "sse" if sse else "http", config.name,
+    app = build_app(sim, bot_id, config)
+
+    def listening(port: int) -> Endpoint:
+        endpoint = Endpoint(bot_id, "http" if app.events is None else "sse", config.name,
                             f"http://{config.host}:{port}")
         log.info("%s listening on %s", config.name, endpoint.url)
-        task_status.started(endpoint)
+        return endpoint
+
+    await serve_asgi(app, config.host, config.port, log, lifespan=False, report=listening,
+                     task_status=task_status)
 
 
-def build_app(link: BotLink, token: str) -> QuartTrio:
-    """The Quart app answering NapCat's HTTP API for ``link``'s bot."""
-    app = QuartTrio(__name__)
-    # NapCat sets no size limit on bodies; qqsim does (README, "Limits"): a body over it is
-    # answered 413, one slower than its deadline 408, both read only after the token check.
-    app.config["MAX_CONTENT_LENGTH"] = wire.LIMITS.http_body_max
-    app.config["BODY_TIMEOUT"] = wire.LIMITS.body_seconds
-    # An SSE stream lasts as long as the bot listens.
-    app.config["RESPONSE_TIMEOUT"] = None
-    app.url_map.converters["anypath"] = _AnyPath
-    app.url_map.merge_slashes = False
+def build_app(sim: Simulator, bot_id: int, config: HttpServerConfig) -> HttpApi:
+    """The app answering NapCat's HTTP API for ``bot_id`` as ``config`` describes."""
+    from .http_streams import EventStream, SocketRoute
 
-    @app.route("/<anypath:_path>", methods=METHODS)
-    async def endpoint(_path: str) -> Response:
-        return await _handle(link, token)
-
-    @app.after_request
-    async def express_headers(response: Response) -> Response:
-        # The cors() middleware runs first in NapCat, so every answer carries it.
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["X-Powered-By"] = "Express"
-        return response
-
-    return app
+    settings = wire.connection_settings(config, Transport.HTTP)
+    events = (EventStream(sim, bot_id, config)
+              if isinstance(config, HttpSseServerConfig) else None)
+    socket = SocketRoute(sim, bot_id, config) if config.enableWebsocket else None
+    return HttpApi(partial(sim.link, bot_id, settings), config.token, events, socket)
 
 
 async def admit(
-    link: BotLink, token: str
-) -> tuple[Response | None, dict[str, Any], wire.Query]:
+    link: BotLink, token: str, exchange: Exchange
+) -> tuple[Answer | None, dict[str, Any], wire.Query]:
     """NapCat's middleware before any route: CORS preflight, token, body parsing.
 
-    Returns the response that ends the request here, if any; else the parsed
+    Returns the answer that ends the request here, if any; else the parsed
     body and query string. Unlike NapCat (which parses the body first, so bad
-    JSON is a 400 even without a token), the token is checked before a byte of
-    the body is read: an unauthenticated request costs nothing whatever it sends.
+    JSON is a 400 even without a token), the token is checked before the body
+    is looked at: an unauthenticated request is answered and its connection
+    closed (``LINGER_SECONDS``) whatever it sends.
     """
     facts = link.sim.profile.wire
-    if facts.http_methods and request.method not in facts.http_methods:
+    method = exchange.method
+    if facts.http_methods and method not in facts.http_methods:
         return _bare(404), {}, {}
-    if request.method == "OPTIONS":
-        return _preflight(), {}, {}
-    query = wire.parse_query(request.query_string.decode("utf-8", "replace"))
+    if method == "OPTIONS":
+        return _preflight(exchange), {}, {}
+    query = wire.parse_query(exchange.query_string.decode("utf-8", "replace"))
     refusal = wire.token_refusal(token, query.get("access_token"),
-                                 request.headers.get("Authorization"), facts)
-    client, server = request.scope.get("client"), request.scope.get("server")
+                                 exchange.headers.get("authorization"), facts)
+    client, server = exchange.scope.get("client"), exchange.scope.get("server")
     if refusal is not None:
-        guard.linger(client, server, LINGER_SECONDS)  # its body, if any, is never read
-        return Response(facts.http_token_failure_body, status=refusal, content_type=TEXT), {}, {}
+        guard.linger(client, server, LINGER_SECONDS)  # its body, if any, is never used
+        return answer(refusal, facts.http_token_failure_body), {}, {}
     guard.trust(client, server)
+    limits = wire.LIMITS
     try:
-        raw = await request.get_data(cache=True, as_text=False, parse_form_data=False)
-        form = request.mimetype == FORM
+        raw = await exchange.body(limits.body_seconds)
+        form = exchange.mimetype == FORM
         if facts.http_json_needs_content_type and not form and (
-                "application/json" not in (request.content_type or "")):
+                "application/json" not in exchange.headers.get("content-type", "")):
             raw = b""  # go-cqhttp ignores a body of any other type
         body = await wire.read_body(raw, form=form)
-    except RequestEntityTooLarge:
+    except TooLarge:
         guard.linger(client, server, LINGER_SECONDS)
-        return _limit(413, f"request body over {wire.LIMITS.http_body_max} bytes"), {}, {}
-    except RequestTimeout:
+        return _limit(413, f"request body over {limits.http_body_max} bytes"), {}, {}
+    except TooSlow:
         guard.linger(client, server, LINGER_SECONDS)
-        return _limit(408, f"request body not received within {wire.LIMITS.body_seconds:g} s"
+        return _limit(408, f"request body not received within {limits.body_seconds:g} s"
                       ), {}, {}
     except wire.BadJson:
         if not facts.http_bad_json_body:
             return _bare(400), {}, {}
-        return Response(facts.http_bad_json_body, status=400, content_type=TEXT), {}, {}
+        return answer(400, facts.http_bad_json_body), {}, {}
     return None, body, query
 
 
-def _bare(status: int) -> Response:
+def _bare(status: int) -> Answer:
     """A status with no body and no Content-Type (Go's ``WriteHeader`` alone)."""
-    response = Response("", status=status)
-    del response.headers["Content-Type"]
-    return response
+    return answer(status, content_type=None)
 
 
-def _limit(status: int, message: str) -> Response:
+def _limit(status: int, message: str) -> Answer:
     """A request refused for its size or slowness: NapCat's error shape, ``{"message"}``."""
-    response = Response(wire.encode({"message": message}), status=status, content_type=JSON)
-    response.headers["Connection"] = "close"
-    return response
+    return answer(status, wire.encode({"message": message}), JSON, [("Connection", "close")])
 
 
-async def _handle(link: BotLink, token: str) -> Response:
-    refused, body, query = await admit(link, token)
+async def _handle(link: BotLink, token: str, exchange: Exchange) -> Answer:
+    refused, body, query = await admit(link, token, exchange)
     if refused is not None:
         return refused
     # Express routes on the raw (still percent-encoded) path.
-    path = request.scope.get("raw_path", request.path.encode()).decode("latin-1")
+    raw_path: bytes = exchange.scope.get("raw_path") or exchange.scope["path"].encode()
+    path = raw_path.decode("latin-1")
     facts = link.sim.profile.wire
     # NapCat merges body and query for every method (its GET-only branch never
     # matches: it compares with "get"); the query wins on clashes. go-cqhttp reads
@@ -244,15 +252,14 @@ async def _handle(link: BotLink, token: str) -> Response:
     return _json(sent[-1])
 
 
-def _stream_body(frames: list[dict[str, Any]]) -> Response:
+def _stream_body(frames: list[dict[str, Any]]) -> Answer:
     """A stream action's envelopes (NapCat §3.6): each JSON + CRLF CRLF, in one body."""
-    response = Response("".join(wire.encode(f) + "\r\n\r\n" for f in frames), status=200)
-    del response.headers["Content-Type"]  # NapCat writes with res.write: no Content-Type
-    return response
+    # NapCat writes with res.write: no Content-Type.
+    return answer(200, "".join(wire.encode(f) + "\r\n\r\n" for f in frames), None)
 
 
-def _json(body: dict[str, Any]) -> Response:
-    return Response(wire.encode(body), status=200, content_type=JSON)
+def _json(body: dict[str, Any]) -> Answer:
+    return answer(200, wire.encode(body), JSON)
 
 
 def _hello(profile: Profile) -> dict[str, Any]:
@@ -262,12 +269,11 @@ def _hello(profile: Profile) -> dict[str, Any]:
     return body
 
 
-def _preflight() -> Response:
+def _preflight(exchange: Exchange) -> Answer:
     """What the ``cors`` package answers to any OPTIONS request."""
-    response = Response("", status=204)
-    response.headers["Access-Control-Allow-Methods"] = "GET,HEAD,PUT,PATCH,POST,DELETE"
-    requested = request.headers.get("Access-Control-Request-Headers")
+    extra = [("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")]
+    requested = exchange.headers.get("access-control-request-headers")
     if requested:
-        response.headers["Access-Control-Allow-Headers"] = requested
-    response.headers["Vary"] = "Access-Control-Request-Headers"
-    return response
+        extra.append(("Access-Control-Allow-Headers", requested))
+    extra.append(("Vary", "Access-Control-Request-Headers"))
+    return answer(204, "", TEXT, extra)

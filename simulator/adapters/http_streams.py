@@ -10,25 +10,24 @@ WebSocket (``enableWebsocket: true`` on either HTTP server kind): any path on
 the HTTP port upgrades; ``/api`` and ``/api/`` are API-only, every other path
 is universal (lifecycle, heartbeats every ``EMBEDDED_WS_HEARTBEAT_MS``, events,
 API). The token is checked as on the forward WebSocket server, and the
-conversation is ``session.run_session`` over a Quart-websocket transport.
+conversation is ``session.run_session`` over an ASGI WebSocket
+(``http_exchange.SocketTransport``).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
-
-from quart import Response, websocket
-from quart_trio import QuartTrio
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING
 
 from ..config import HttpServerConfig
 from ..faults import FRAME_FAULTS
 from ..link import BotLink
 from ..onebot.profiles import Transport
 from . import guard, wire
+from .http_exchange import Answer, Exchange, Scope, SocketTransport, answer
 from .http_server import admit
-from .session import TransportClosed, refuse, run_session
+from .session import refuse, run_session
 from .ws_server import API_ONLY_PATHS
 
 if TYPE_CHECKING:
@@ -39,26 +38,30 @@ log = logging.getLogger("qqsim.http")
 #: NapCat fixes the heartbeat of an HTTP server's WebSocket at 30 s (no setting).
 EMBEDDED_WS_HEARTBEAT_MS = 30000
 
-SSE_HEADERS = {"Cache-Control": "no-cache", "Connection": "keep-alive"}
+SSE_HEADERS = [("Cache-Control", "no-cache"), ("Connection", "keep-alive"),
+               ("Content-Type", "text/event-stream")]
 
 
-def add_sse_route(app: QuartTrio, sim: Simulator, bot_id: int, config: HttpServerConfig
-                  ) -> None:
-    """Serve ``GET /_events`` on ``app``: the bot's events as server-sent events."""
-    settings = wire.connection_settings(config, Transport.HTTP)
-    gate = sim.link(bot_id, settings)
+class EventStream:
+    """``GET /_events`` of an SSE server: the bot's events as server-sent events."""
 
-    @app.route("/_events", methods=["GET"])
-    async def events() -> Response:
-        refused, _, _ = await admit(gate, config.token)
+    def __init__(self, sim: Simulator, bot_id: int, config: HttpServerConfig) -> None:
+        self._sim = sim
+        self._bot_id = bot_id
+        self._token = config.token
+        self._settings = wire.connection_settings(config, Transport.HTTP)
+
+    async def answer(self, gate: BotLink, exchange: Exchange) -> Answer:
+        """``gate`` (the listener's link) admits the request, as for any HTTP call."""
+        refused, _, _ = await admit(gate, self._token, exchange)
         if refused is not None:
             return refused
-        link = sim.link(bot_id, settings)
-        return Response(_event_stream(link), status=200, content_type="text/event-stream",
-                        headers=SSE_HEADERS)
+        link = self._sim.link(self._bot_id, self._settings)
+        # No Content-Length: hypercorn sends the stream chunked, for as long as it lasts.
+        return Answer(200, list(SSE_HEADERS), stream=_event_stream(link))
 
 
-async def _event_stream(link: BotLink) -> AsyncIterator[bytes]:
+async def _event_stream(link: BotLink) -> AsyncGenerator[bytes, None]:
     log.info("%s SSE client connected", link.tag)
     link.supports(*FRAME_FAULTS)  # applied by link.outgoing below
     with link.sim.bus.subscribe(link.tag) as subscription:
@@ -72,62 +75,49 @@ async def _event_stream(link: BotLink) -> AsyncIterator[bytes]:
             log.info("%s SSE client disconnected", link.tag)
 
 
-class QuartWebSocketTransport:
-    """Quart's current websocket as a ``session.FrameTransport``."""
+class SocketRoute:
+    """WebSocket upgrades on every path of an HTTP server (NapCat's ``enableWebsocket``)."""
 
-    def __init__(self, socket: Any) -> None:
-        # The object itself, not the context-local proxy: session tasks run in their own
-        # trio tasks.
-        self._socket = socket
+    def __init__(self, sim: Simulator, bot_id: int, config: HttpServerConfig) -> None:
+        self._sim = sim
+        self._bot_id = bot_id
+        self._config = config
+        self._settings = wire.connection_settings(config, Transport.WS_SERVER)
 
-    async def send(self, text: str) -> None:
+    async def serve(self, scope: Scope, transport: SocketTransport) -> Answer | None:
+        link = self._sim.link(self._bot_id, self._settings)
+        facts = link.sim.profile.wire
+        query = wire.parse_query(scope.get("query_string", b"").decode("utf-8", "replace"))
+        token = query.get("access_token")
+        refusal = wire.token_refusal(self._config.token,
+                                     token[0] if isinstance(token, list) else token,
+                                     _header(scope, b"authorization"), facts)
+        if refusal is not None and facts.ws_rejects_bad_token_at_handshake:
+            return answer(refusal, facts.http_token_failure_body)
+        await transport.accept()
+        if refusal is not None:
+            await refuse(transport, link)
+            return None
+        guard.trust(scope.get("client"), scope.get("server"))
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        path = raw_path.decode("latin-1").partition("?")[0]
+        events = path not in API_ONLY_PATHS
+        log.info("%s WebSocket connected on %s (%s)", link.tag, path,
+                 "universal" if events else "api")
         try:
-            await self._socket.send(text)
-        except Exception as exc:  # Quart raises various errors once the peer is gone
-            raise TransportClosed from exc
-
-    async def receive(self) -> str:
-        message = await self._socket.receive()
-        return message if isinstance(message, str) else message.decode("utf-8", "replace")
-
-    async def close(self) -> None:
-        await self._socket.close(1000)
-
-
-def add_websocket_route(app: QuartTrio, sim: Simulator, bot_id: int, config: HttpServerConfig
-                        ) -> None:
-    """Accept WebSocket upgrades on every path of ``app`` (NapCat's ``enableWebsocket``)."""
-    settings = wire.connection_settings(config, Transport.WS_SERVER)
-
-    @app.websocket("/<anypath:_path>")
-    async def socket(_path: str) -> Response | None:
-        return await _serve_socket(sim.link(bot_id, settings), config)
-
-
-async def _serve_socket(link: BotLink, config: HttpServerConfig) -> Response | None:
-    facts = link.sim.profile.wire
-    query = wire.parse_query(websocket.query_string.decode("utf-8", "replace"))
-    token = query.get("access_token")
-    refusal = wire.token_refusal(config.token, token[0] if isinstance(token, list) else token,
-                                 websocket.headers.get("Authorization"), facts)
-    if refusal is not None and facts.ws_rejects_bad_token_at_handshake:
-        return Response(facts.http_token_failure_body, status=refusal)
-    await websocket.accept()
-    transport = QuartWebSocketTransport(websocket._get_current_object())  # type: ignore[attr-defined]
-    if refusal is not None:
-        await refuse(transport, link)
+            await run_session(link, transport, events=events,
+                              api=path not in facts.event_only_paths,
+                              heartbeat_ms=EMBEDDED_WS_HEARTBEAT_MS,
+                              lifecycle_extras=facts.lifecycle_extras)
+        finally:
+            log.info("%s WebSocket disconnected", link.tag)
         return None
-    guard.trust(websocket.scope.get("client"), websocket.scope.get("server"))
-    path = websocket.scope.get("raw_path", websocket.path.encode()).decode("latin-1")
-    path = path.partition("?")[0]
-    events = path not in API_ONLY_PATHS
-    log.info("%s WebSocket connected on %s (%s)", link.tag, path,
-             "universal" if events else "api")
-    try:
-        await run_session(link, transport, events=events,
-                          api=path not in facts.event_only_paths,
-                          heartbeat_ms=EMBEDDED_WS_HEARTBEAT_MS,
-                          lifecycle_extras=facts.lifecycle_extras)
-    finally:
-        log.info("%s WebSocket disconnected", link.tag)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The first header ``name`` (lower case) of the handshake, as Werkzeug reads it."""
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            text: str = value.decode("latin-1")
+            return text
     return None

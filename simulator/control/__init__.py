@@ -1,7 +1,10 @@
 """The control plane: a local HTTP API and web console to see the world, act as its
 people, watch the wire, and run scenarios, faults and the clock.
 
-    api.py             the app, its guards, the console page, the stream route
+    api.py             serving it: the listener, its Host checks; the app is built on
+                       the first request (Quart is imported then, not at start-up)
+    console_app.py     the Quart app, its guards, the console page, the stream route
+    request_log.py     the requests the console lists, followed from start-up
     pages.py           reading the world a page at a time (people, groups, members, chats)
     listing.py         keeping every list answer under a megabyte
     acting.py          changing the world as a person (messages, joins, mutes, requests...)

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-import trio
 from quart import Response
 from quart_trio import QuartTrio
 
-from ..world import DomainEvent, Message, Request, RequestCreated, directory
+from ..world import Message, Request, directory
 from .common import MalformedRequest, flag, integer, json_object, limit_arg, reply, text
 from .listing import fit
+from .request_log import RequestLog
 from .views import message_json, reactions_json, request_json
 
 if TYPE_CHECKING:
@@ -38,40 +38,6 @@ Verb = Callable[["Simulator", "Person", Body], object]
 FIRST_PERSON_ID = 20001
 FIRST_GROUP_ID = 100100
 REQUEST_LIMIT = 200
-
-
-class RequestLog:
-    """Every request created since the console started, by flag, to show how it was answered.
-
-    The world answers "which requests are pending for bot X"; the console also
-    shows the ones a bot already approved or rejected. It follows the event bus
-    (which survives ``sim.reset``), subscribed from construction so nothing
-    created before ``follow`` runs is missed; the bus's overflow policy applies.
-    """
-
-    def __init__(self, sim: Simulator) -> None:
-        self._sim = sim
-        self._flags: dict[str, None] = {}  # insertion-ordered set
-        self._subscription = sim.bus.subscribe("console requests")
-
-    async def follow(self) -> None:
-        with self._subscription:
-            async for event in self._subscription.receive:
-                self._note(event)
-
-    def _note(self, event: DomainEvent) -> None:
-        if isinstance(event, RequestCreated):
-            self._flags[event.request.flag] = None
-
-    def all(self) -> list[Request]:
-        # Take what the bus holds for us now, so a request made just before is listed.
-        while True:
-            try:
-                self._note(self._subscription.receive.receive_nowait())
-            except (trio.WouldBlock, trio.EndOfChannel, trio.ClosedResourceError):
-                break
-        found = (self._sim.world.requests.find(flag) for flag in self._flags)
-        return [request for request in found if request is not None]
 
 
 def add_routes(app: QuartTrio, sim: Simulator, requests: RequestLog) -> None:

@@ -30,22 +30,13 @@ import logging
 import re
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 import trio
-from quart import Response, request, send_from_directory, websocket
-from quart_trio import QuartTrio
-from werkzeug.exceptions import HTTPException
 
-from ..adapters.http_server import serve_quart
-from ..adapters.wire import token_matches
-from ..config import check_control_exposure, is_wildcard
-from ..errors import NotFound, WorldError
-from ..onebot.codec import MessageFormatError
-from . import acting, inspector, lab_routes, pages, session_routes, snapshot_routes
-from .common import MalformedRequest, Unavailable, reply
-from .stream import serve_stream
+from ..adapters.asgi_server import serve_asgi
+from ..config import check_control_exposure
+from .request_log import RequestLog
 
 if TYPE_CHECKING:
     from ..app import Endpoint, Simulator
@@ -62,8 +53,10 @@ PUBLIC_PATHS = ("/", "/favicon.ico")
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 # A Host value: a name or a bracketed IPv6 address, then an optional numeric port.
 _HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::[0-9]+)?")
+#: The lifespan scope hypercorn would give the app (``hypercorn.trio.lifespan``).
+_LIFESPAN_SCOPE = {"type": "lifespan", "asgi": {"spec_version": "2.0", "version": "3.0"}}
 
-__all__ = ["build_app", "serve_control"]
+__all__ = ["LazyConsole", "build_app", "serve_control"]
 
 
 async def serve_control(
@@ -74,58 +67,89 @@ async def serve_control(
 
     check_control_exposure(sim.config)  # before binding, for callers other than the CLI
     host, port = sim.config.control_host, sim.config.control_port or 0
-    requests = acting.RequestLog(sim)
-    runs = session_routes.Runs(sim)
-    app = build_app(sim, requests, runs)
+    requests = RequestLog(sim)  # follows the bus from now: the console lists what came before
     async with trio.open_nursery() as nursery:
         nursery.start_soon(requests.follow)
-        await nursery.start(runs.serve)
-        bound = await nursery.start(partial(serve_quart, app, host, port, log))
+        app = LazyConsole(sim, requests, nursery, Path.cwd() / "scenarios")
+        bound = await nursery.start(partial(serve_asgi, app, host, port, log, lifespan=False))
         shown = f"[{host}]" if ":" in host else host  # an IPv6 address
         endpoint = Endpoint(None, "control", "control", f"http://{shown}:{bound}")
         log.info("web console and control API on %s", endpoint.url)
         task_status.started(endpoint)
 
 
-def build_app(sim: Simulator, requests: acting.RequestLog, runs: session_routes.Runs
-              ) -> QuartTrio:
-    app = QuartTrio(__name__, static_folder=str(STATIC), static_url_path="/static")
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
-    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = None
-    _add_host_check(app, sim.config.control_host, sim.config.control_token)
-    _add_guards(app, sim.config.control_token)
-    _add_page(app)
+class LazyConsole:
+    """The control listener's ASGI app: the Quart app of ``console_app``, built on the
+    first request.
 
-    @app.websocket("/api/stream")
-    async def stream() -> None:
-        await websocket.accept()
-        await serve_stream(sim)
+    Quart (with Flask, Werkzeug and Jinja) and the scenario engine cost about 10 MB
+    and 150 ms at start-up, which a ``qqsim run`` whose console nobody opens never
+    needs; the first request pays them instead. The scenario service and the app's
+    own lifespan (quart-trio's nursery) then run in the listener's nursery.
+    """
 
-    pages.add_routes(app, sim)
-    acting.add_routes(app, sim, requests)
-    inspector.add_routes(app, sim)
-    session_routes.add_routes(app, sim, runs)
-    snapshot_routes.add_routes(app, sim)
-    lab_routes.add_routes(app, sim)
-    return app
+    def __init__(self, sim: Simulator, requests: RequestLog, nursery: trio.Nursery,
+                 scenario_dir: Path) -> None:
+        self._sim = sim
+        self._requests = requests
+        self._nursery = nursery
+        self._scenario_dir = scenario_dir  # the working directory's, when qqsim started
+        self._app: Any = None
+        self._building = trio.Lock()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":  # the real app's runs when it is built
+            await _bare_lifespan(receive, send)
+            return
+        app = self._app if self._app is not None else await self._build()
+        await app(scope, receive, send)
+
+    async def _build(self) -> Any:
+        async with self._building:
+            if self._app is None:
+                # Imported here, not at the top: Quart's start-up cost (see the class doc).
+                from .console_app import build_app as build
+                from .session_routes import Runs
+
+                runs = Runs(self._sim, self._scenario_dir)
+                await self._nursery.start(runs.serve)
+                app = build(self._sim, self._requests, runs)
+                await self._nursery.start(_app_lifespan, app)
+                self._app = app
+        return self._app
 
 
-def _add_page(app: QuartTrio) -> None:
-    @app.get("/")
-    async def index() -> Response:
-        response: Response = await send_from_directory(STATIC, "index.html")
-        response.headers["Content-Security-Policy"] = PAGE_POLICY
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+async def _bare_lifespan(receive: Any, send: Any) -> None:
+    """ASGI's lifespan protocol for an app with nothing to start or stop."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
-    @app.get("/favicon.ico")
-    async def favicon() -> Response:
-        return Response("", status=204)
 
-    @app.after_request
-    async def no_sniffing(response: Response) -> Response:
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
+async def _app_lifespan(app: Any, *,
+                        task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+    """Run ``app``'s lifespan (startup, then until cancelled), as hypercorn would have."""
+    to_app, app_inbox = trio.open_memory_channel[dict[str, Any]](1)
+    from_app, app_outbox = trio.open_memory_channel[dict[str, Any]](1)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(app, {**_LIFESPAN_SCOPE, "state": {}}, app_inbox.receive,
+                           from_app.send)
+        await to_app.send({"type": "lifespan.startup"})
+        answer = await app_outbox.receive()
+        if answer["type"] != "lifespan.startup.complete":
+            raise RuntimeError(f"the control app did not start: {answer.get('message')}")
+        task_status.started()
+
+
+def build_app(sim: Simulator, requests: RequestLog, runs: Any) -> Any:
+    """The control API's Quart app (``console_app.build_app``), imported on use."""
+    from .console_app import build_app as build
+
+    return build(sim, requests, runs)
 
 
 def host_names(control_host: str) -> frozenset[str]:
@@ -138,79 +162,3 @@ def host_allowed(header: str | None, names: frozenset[str]) -> bool:
     """Whether ``header`` (a ``Host`` value) is one of ``names``, with or without a port."""
     found = _HOST.fullmatch((header or "").lower())
     return found is not None and found.group(1) in names
-
-
-def _add_host_check(app: QuartTrio, control_host: str, token: str) -> None:
-    """Refuse a ``Host`` that is not ours before anything else runs (DNS rebinding:
-    a page of evil.example whose name now points at 127.0.0.1 is same-origin to the
-    browser, so the Origin check alone lets it through)."""
-    if token and is_wildcard(control_host):
-        return  # reachable by any name on purpose; the token guards it
-    names = host_names(control_host)
-    refusal = {"error": "this Host is not served: use http://127.0.0.1, localhost or [::1]"}
-
-    @app.before_request
-    async def check_host() -> Response | None:
-        return None if host_allowed(request.headers.get("Host"), names) else reply(refusal, 403)
-
-    @app.before_websocket
-    async def check_websocket_host() -> Response | None:
-        allowed = host_allowed(websocket.headers.get("Host"), names)
-        return None if allowed else reply(refusal, 403)
-
-
-def _cross_site(origin: str | None, host: str | None) -> bool:
-    """A browser request sent by a page of another site (its Origin is not this host)."""
-    if not origin:
-        return False  # curl, httpx, a bot: not a browser acting for some web page
-    return origin == "null" or urlsplit(origin).netloc != host
-
-
-def _presented_token() -> str:
-    header = request.headers.get("Authorization", "")
-    bearer = header.removeprefix("Bearer ") if header.startswith("Bearer ") else ""
-    return request.args.get("access_token") or bearer
-
-
-def _add_guards(app: QuartTrio, token: str) -> None:
-    """Same-site and token checks first; every failure answered as JSON."""
-    refusal = ("unauthorized: send the control token as 'Authorization: Bearer <token>' "
-               "or ?access_token=<token>")
-
-    @app.before_request
-    async def check_request() -> Response | None:
-        if request.method not in ("GET", "HEAD") and _cross_site(
-            request.headers.get("Origin"), request.headers.get("Host")
-        ):
-            return reply({"error": "cross-site requests are refused"}, 403)
-        public = request.path in PUBLIC_PATHS or request.path.startswith("/static/")
-        if token and not public and not token_matches(token, _presented_token()):
-            return reply({"error": refusal}, 401)
-        return None
-
-    @app.before_websocket
-    async def check_websocket() -> Response | None:
-        # Browsers let any page open a WebSocket to localhost: only our own page may.
-        if _cross_site(websocket.headers.get("Origin"), websocket.headers.get("Host")):
-            return reply({"error": "cross-site requests are refused"}, 403)
-        presented = websocket.args.get("access_token", "")
-        if token and not token_matches(token, presented):
-            return reply({"error": refusal}, 401)
-        return None
-
-    @app.errorhandler(WorldError)
-    async def world_refused(error: WorldError) -> Response:
-        return reply({"error": str(error)}, 404 if isinstance(error, NotFound) else 400)
-
-    @app.errorhandler(MalformedRequest)
-    @app.errorhandler(MessageFormatError)
-    async def malformed(error: Exception) -> Response:
-        return reply({"error": str(error)}, 400)
-
-    @app.errorhandler(Unavailable)
-    async def unavailable(error: Unavailable) -> Response:
-        return reply({"error": str(error)}, 501)
-
-    @app.errorhandler(HTTPException)
-    async def http_error(error: HTTPException) -> Response:
-        return reply({"error": error.description or error.name}, error.code or 500)

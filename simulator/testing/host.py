@@ -190,16 +190,7 @@ class ThreadHost:
             return
         # Lazy hosts serve only the bot listeners of ``testing.options`` (no control API,
         # no outgoing connections), one kind at a time: a NoneBot test binds no HTTP port.
-        from ..adapters import start_adapter
-
-        for bot_id, onebot in self.sim.config.bots.items():
-            for adapter in onebot.network.enabled():
-                started = (bot_id, id(adapter))
-                if started in self._adapters_started or kind not in (None, _kind(adapter)):
-                    continue
-                self._adapters_started.add(started)
-                self.sim.endpoints.append(
-                    await start_adapter(self.nursery, self.sim, bot_id, adapter))
+        await start_listeners(self.nursery, self.sim, kind, self._adapters_started)
         if kind is None:
             self._serving = True
         else:
@@ -342,13 +333,41 @@ class LocalHost:
         return await fn(*args)
 
 
+async def start_listeners(nursery: trio.Nursery, sim: Simulator, kind: str | None = None,
+                          started: set[tuple[int, int]] | None = None) -> None:
+    """Start ``sim``'s bot listeners of ``kind`` (all when None) not in ``started`` yet.
+
+    What ``Simulator.run`` does for a fixture's world, less its check that each bot is a
+    bot account (``options.simulator_config`` made sure of it), whose first query of a
+    fresh world costs about a millisecond per test.
+    """
+    from ..adapters import start_adapter
+
+    done = started if started is not None else set()
+    for bot_id, onebot in sim.config.bots.items():
+        for adapter in onebot.network.enabled():
+            key = (bot_id, id(adapter))
+            if key in done or kind not in (None, _kind(adapter)):
+                continue
+            done.add(key)
+            sim.endpoints.append(await start_adapter(nursery, sim, bot_id, adapter))
+
+
 @asynccontextmanager
-async def local_host(make: SimFactory) -> AsyncIterator[LocalHost]:
-    """Serve a simulator in the current trio loop for the ``async with`` block."""
+async def local_host(make: SimFactory, *, listeners_only: bool = False
+                     ) -> AsyncIterator[LocalHost]:
+    """Serve a simulator in the current trio loop for the ``async with`` block.
+
+    ``listeners_only``: its world's bot listeners are all it serves (no control API, no
+    outgoing connections), started directly (``start_listeners``).
+    """
     sim = make()
     try:
         async with trio.open_nursery() as nursery:
-            await nursery.start(sim.run)
+            if listeners_only:
+                await start_listeners(nursery, sim)
+            else:
+                await nursery.start(sim.run)
             host = LocalHost(sim, nursery)
             try:
                 yield host

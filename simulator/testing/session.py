@@ -47,6 +47,12 @@ def simulator_factory(options: QQSimOptions) -> Callable[[], Simulator]:
     return make
 
 
+def _listeners_only(options: QQSimOptions) -> bool:
+    """Whether the test's simulator serves only bot listeners: no ``onebot`` config of the
+    test's own (its clients dial out), no control API."""
+    return options.onebot is None and not options.control
+
+
 def _options(options: QQSimOptions | None, overrides: dict[str, Any]) -> QQSimOptions:
     return (options or QQSimOptions()).merged(overrides)
 
@@ -56,7 +62,7 @@ def _threaded(kind: type[F], options: QQSimOptions,
               log_dir: Callable[[], Path] | None) -> Iterator[F]:
     # Listeners a bot dials wait for their first use; qqsim's own outgoing connections
     # (an ``onebot`` config's clients) and the control API start at once.
-    lazy = options.onebot is None and not options.control
+    lazy = _listeners_only(options)
     host = ThreadHost(simulator_factory(options), name="qqsim", lazy=lazy)
     host.start()
     qq = kind(host, options, log_dir)
@@ -95,7 +101,8 @@ async def open_trio_qqsim(options: QQSimOptions | None = None, *,
                           **overrides: Any) -> AsyncIterator[AsyncQQSim]:
     """A simulator in the current trio loop, under its clock (a ``MockClock`` too)."""
     chosen = _options(options, overrides)
-    async with local_host(simulator_factory(chosen)) as host:
+    async with local_host(simulator_factory(chosen),
+                          listeners_only=_listeners_only(chosen)) as host:
         qq = AsyncQQSim(host, chosen, log_dir)
         try:
             yield qq

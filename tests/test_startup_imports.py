@@ -1,0 +1,49 @@
+"""What a serving ``qqsim run`` has imported before anyone connects (issue 10: idle memory).
+
+Quart (with Flask, Werkzeug and Jinja) is the control API's, built on its first request;
+hypercorn is imported at a listener's first connection; httpx only for webhooks,
+reverse WebSockets and remote media; Faker only to generate a world. A listener that
+is connected to loads them then, and answers as before.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAZY = ("quart", "quart_trio", "flask", "werkzeug", "jinja2", "hypercorn", "h2", "httpx",
+        "faker")
+
+SERVE_THEN_LIST = """
+import json, sys, urllib.request
+import trio
+from simulator import SimulatorConfig, default_onebot_config, open_simulator
+
+async def main():
+    config = SimulatorConfig(bots={10001: default_onebot_config(http_port=0, ws_port=0)},
+                             control_port=0)
+    async with open_simulator(config) as sim:
+        idle = sorted({name.split(".")[0] for name in sys.modules})
+        def get(url):
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return response.status, response.read().decode()
+        http = await trio.to_thread.run_sync(get, sim.url("http") + "/get_login_info")
+        console = await trio.to_thread.run_sync(get, sim.url("control") + "/api/clock")
+        print(json.dumps({"idle": idle, "http": http, "console": console}))
+
+trio.run(main)
+"""
+
+
+def test_an_idle_server_has_not_imported_what_it_serves_on_demand() -> None:
+    done = subprocess.run([sys.executable, "-c", SERVE_THEN_LIST], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=True)
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [name for name in LAZY if name in found["idle"]] == []
+    status, body = found["http"]
+    assert status == 200 and json.loads(body)["data"]["user_id"] == 10001
+    status, body = found["console"]
+    assert status == 200 and "now" in json.loads(body)
