@@ -67,6 +67,8 @@ def storable(value: object) -> bool:
                 elif type(item) in _CONTAINERS:
                     push(item)
         elif kind is list or kind is tuple:
+            if len(node) > _SCALARS_SCAN and set(map(type, node)) <= _SCALARS:
+                continue  # a long list of numbers: the types are gathered in C (~4x faster)
             for item in node:
                 if type(item) is str:
                     if not item.isascii() and not _encodes(item):
@@ -79,6 +81,10 @@ def storable(value: object) -> bool:
 
 
 _CONTAINERS = frozenset({dict, list, tuple})
+#: What a JSON document holds besides strings and containers: nothing to check in them.
+_SCALARS = frozenset({int, float, bool, type(None)})
+#: Lists longer than this are first checked for holding scalars only.
+_SCALARS_SCAN = 64
 
 
 def _encodes(text: str) -> bool:

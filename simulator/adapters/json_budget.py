@@ -46,6 +46,13 @@ ESCAPES_PER_VALUE = 16
 #: Longer numbers make a long text not strict JSON (no JSON writer emits them for data:
 #: JavaScript's and Python's longest float is 24 characters, a 64-bit integer 20).
 NUMBER_CHARS_MAX = 24
+#: Parsing a text also costs ~1 ms per MB of it, values or not (50 MB of base64 media
+#: parse in ~50 ms). So a long text may hold fewer values: the bound falls in proportion to
+#: its length, to none at ``FULL_LENGTH`` (NapCat's frame cap), so that its characters and
+#: values together stay within the ~50 ms the bound is chosen for. A 37 MB media frame (the
+#: most a 50 MB frame carries) holds ~20 values; ``LENGTH_FLOOR`` are always allowed.
+FULL_LENGTH = 50 * 1024 * 1024
+LENGTH_FLOOR = 1000
 #: How far from either end of a refused text ``echo_of`` looks for its echo.
 ECHO_WINDOW = 4096
 
@@ -62,11 +69,23 @@ class TooManyValues(BadJson):
     """A text with more JSON values than the bound; ``echo`` is its echo when one was
     found cheaply (see ``echo_of``), else ``NO_ECHO``."""
 
-    def __init__(self, limit: int, echo: Any = NO_ECHO) -> None:
-        super().__init__(f"request refused: it holds more than {limit} JSON values "
+    def __init__(self, limit: int, echo: Any = NO_ECHO, length: int = 0) -> None:
+        size = f" for its {length / 1e6:.0f} MB" if length > LENGTH_SHOWN else ""
+        super().__init__(f"request refused: it holds more than {limit} JSON values{size} "
                          f"(qqsim's limit, {FLAG})")
         self.limit = limit
         self.echo = echo
+
+
+#: Texts longer than this name their length when refused (the bound depends on it).
+LENGTH_SHOWN = 1_000_000
+
+
+def allowance(length: int, limit: int) -> int:
+    """The values a text of ``length`` characters may hold under ``limit`` (see
+    ``FULL_LENGTH``)."""
+    share = max(0.0, 1.0 - length / FULL_LENGTH)
+    return max(min(limit, LENGTH_FLOOR), int(limit * share))
 
 
 def _chunks(text: str) -> Iterator[tuple[int, int]]:
@@ -92,11 +111,12 @@ def check(text: str, limit: int) -> int:
     """The values ``text`` holds; ``TooManyValues`` when over ``limit`` (in one go)."""
     if _short(text, limit):
         return 0
+    limit = allowance(len(text), limit)
     total = 0
     for start, end in _chunks(text):
         total += _count(text, start, end)
         if total > limit:
-            raise TooManyValues(limit, echo_of(text))
+            raise TooManyValues(limit, echo_of(text), len(text))
     return total
 
 
@@ -104,13 +124,14 @@ async def check_async(text: str, limit: int) -> int:
     """``check`` letting other tasks run between chunks; returns the count."""
     if _short(text, limit):
         return 0
+    limit = allowance(len(text), limit)
     total = 0
     for start, end in _chunks(text):
         if start:
             await trio.lowlevel.checkpoint()
         total += _count(text, start, end)
         if total > limit:
-            raise TooManyValues(limit, echo_of(text))
+            raise TooManyValues(limit, echo_of(text), len(text))
     return total
 
 
@@ -126,13 +147,14 @@ def loads(text: str, limit: int, counted: int) -> object:
     than ``NUMBER_CHARS_MAX`` or anything else that is not strict JSON."""
     if len(text) <= HOOKS_AFTER:
         return json.loads(text)
+    limit = allowance(len(text), limit)
     budget = limit - counted
 
     def parse_float(number: str) -> float:
         nonlocal budget
         budget -= FLOAT_WEIGHT - 1  # its comma or colon is already counted
         if budget < 0:
-            raise TooManyValues(limit, echo_of(text))
+            raise TooManyValues(limit, echo_of(text), len(text))
         if len(number) > NUMBER_CHARS_MAX:
             raise ValueError("number too long")
         return float(number)

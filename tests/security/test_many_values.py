@@ -72,8 +72,11 @@ async def test_45mb_of_small_values_over_ws_is_refused_in_short_steps(
             assert (answer["status"], answer["retcode"], answer["data"]) == ("failed", 1400,
                                                                              None)
             assert answer["echo"] == echo
-            assert f"more than {LIMIT} JSON values" in answer["message"] and FLAG in \
-                answer["message"]
+            allowed = json_budget.allowance(len(frame), LIMIT)
+            assert allowed < LIMIT  # a 45 MB text may hold fewer values than a short one
+            assert (f"more than {allowed} JSON values for its {len(frame) / 1e6:.0f} MB"
+                    in answer["message"])
+            assert FLAG in answer["message"]
             assert not any(m.sender_id == ATTACKER for m in sim.history(group_id=GROUP))
 
 
@@ -93,7 +96,9 @@ async def test_a_wide_object_over_http_is_refused_with_400() -> None:
 def under_the_bound(item: str, per_item: int) -> str:
     """A cheap call carrying a parameter it does not read: as many ``item`` as the bound
     allows (each counted ``per_item`` times)."""
-    count = LIMIT // per_item - 20
+    count = LIMIT // per_item
+    while count * per_item > json_budget.allowance(count * (len(item) + 1), LIMIT) - 20:
+        count -= 100  # a longer text may hold fewer values (``json_budget.allowance``)
     return json.dumps({"action": "get_group_info", "echo": "pad", "params": {
         "group_id": GROUP, "pad": []}}).replace("[]", "[" + ",".join([item] * count) + "]")
 
@@ -129,6 +134,30 @@ async def test_a_frame_just_under_the_bound_is_parsed_in_one_short_step(
             answer = await while_attacked(sim, lambda: send_over_ws(sim.url("ws"), frame),
                                           parse + PARSE_MARGIN)
             assert (answer["status"], answer["echo"]) == ("ok", "pad"), answer["message"]
+
+
+def test_a_long_text_may_hold_fewer_values_so_both_costs_stay_bounded() -> None:
+    """Characters cost too (1-1.5 ms per MB, whatever the frame holds): 45 MB of string with
+    as many values as a short frame may hold took ~30 ms more than the string alone. The
+    bound falls with the length, so the values a long text may hold add little to what its
+    characters cost, and more are refused."""
+    blob = "x" * (45 * MB)
+
+    def frame(count: int) -> str:
+        return '{"blob":"' + blob + '","pad":[' + ",".join(["-12345678901234567890123"] *
+                                                          count) + "]}"
+
+    count = LIMIT
+    while count > json_budget.allowance(len(frame(count)), LIMIT) - 2:  # its colon and [
+        count -= 500
+    allowed = json_budget.allowance(len(frame(count)), LIMIT)
+    assert json_budget.LENGTH_FLOOR < allowed < LIMIT // 4
+    with pytest.raises(wire.TooManyValues):
+        wire.parse_json5(frame(count + 1000))
+    fits = frame(count)
+    # The values it may hold add ~7 ms; as many as a short frame may hold added ~55 ms.
+    assert wire_parse_seconds(fits) < wire_parse_seconds(frame(0)) + 0.025
+    assert json_budget.allowance(1 * MB, LIMIT) > 0.95 * LIMIT  # short frames: almost all
 
 
 def forward_frame(nodes: int) -> str:
