@@ -329,6 +329,8 @@ def _plain(value: Any) -> Any:
                 for k, v in value.items()}
     if kind is list or kind is tuple:
         return [v if type(v) in plain else _plain(v) for v in value]
+    if kind is frozenset:  # every world event's audience: ints, sorted as below
+        return sorted([v if type(v) in plain else _plain(v) for v in value])
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = ((name, getattr(value, name)) for name in _field_names(kind))
         return {name: v if type(v) in plain else _plain(v) for name, v in fields}

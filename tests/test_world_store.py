@@ -174,6 +174,30 @@ def test_history_pages_read_an_index_without_sorting(sim: Simulator) -> None:
         assert "SCAN message" not in plan.replace("USING INDEX", "USING INDEX"), plan
 
 
+def test_indexes_an_older_file_held_are_replaced_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "w.db"
+    build_world(load_spec(), db_path=str(path)).close()
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE INDEX ix_message_sender ON message (sender_id)")  # an older schema
+    conn.commit()
+    conn.close()
+    world = build_world(load_spec(), db_path=str(path))
+    names = {row[0] for row in world.core.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    world.close()
+    assert "ix_message_sender" not in names and "ix_message_private_sender" in names
+
+
+def test_recent_contacts_search_the_private_chat_indexes(sim: Simulator) -> None:
+    for i in range(5):
+        _send(sim, f"m{i}")
+        sim.person(20001).send_private_msg(BOT, f"p{i}")
+    [plan] = [p for p in _plans(sim, [("get_recent_contact", {"count": 10})])
+              if "ix_message_private" in p]
+    assert "ix_message_private_sender" in plan and "ix_message_private_peer" in plan, plan
+    assert "SCAN message" not in plan, plan
+
+
 # -- SIGKILL -------------------------------------------------------------------------
 
 

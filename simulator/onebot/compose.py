@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InvalidState, Why
 from ..world.faces import FACE_TEXT, face_element
-from .codec import render_cq
+from .codec import escape_text, render_cq
 from .context import ActionContext
 from .media import media_url, resolve_media
 
@@ -66,6 +66,10 @@ def compose(
             stored.append(converted)
     if not stored and not sent:
         raise InvalidState(Why.SEGMENTS_UNPARSABLE)
+    if len(stored) == 1 and stored[0]["type"] == "text":
+        # Most messages are one text segment (``_text`` made its text a str): what
+        # ``render_cq`` would render, without its per-segment generic walk.
+        return stored, js_trim(escape_text(stored[0]["data"]["text"]))
     return stored, js_trim(render_cq(stored))
 
 

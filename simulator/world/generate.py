@@ -104,6 +104,7 @@ def populate_world(world: World, spec: GeneratedSpec, progress: Progress | None 
     draft = populate(conn, spec.generate, world.now(), report)
     if spec.generate.messages:
         fill_history(conn, draft, spec.generate, world.now(), report)
+    world.core.forget_derived()  # the phases wrote with plain SQL, behind every cache
     return world
 
 

@@ -23,6 +23,7 @@ from .events import (
     MemberMuted,
     TitleChanged,
 )
+from .send_facts import SenderCache, SenderFacts
 from .snapshots import Group, Member
 from .tables import AccountRow, GroupRow, MemberRow
 
@@ -65,12 +66,16 @@ class Groups:
         self._bot_members: dict[int, frozenset[int]] = {}
         self._member_lists: OrderedDict[int, dict[int, Member]] = OrderedDict()
         self._cached_members = 0
+        #: What sending needs (``send_facts``): dropped with the member lists, and by
+        #: ``mute_all`` and ``rename`` (the group's own row).
+        self._senders = SenderCache()
         core.on_rollback(self.forget)
 
     def forget(self) -> None:
         self._bot_members.clear()
         self._member_lists.clear()
         self._cached_members = 0
+        self._senders.clear()
 
     # -- reading -----------------------------------------------------------
 
@@ -143,16 +148,32 @@ class Groups:
         """Commit a change to the group's members, and forget what was derived from them."""
         self._core.commit()
         self._bot_members.pop(group_id, None)
+        self._senders.drop(group_id)
         dropped = self._member_lists.pop(group_id, None)
         if dropped is not None:
             self._cached_members -= len(dropped)
 
-    def spoke(self, row: MemberRow, time: int) -> None:
+    def spoke(self, group_id: int, user_id: int, facts: SenderFacts, time: int) -> None:
         """The member just spoke (the caller stored ``time`` with plain SQL)."""
-        self._core.set_stored(row, "last_sent_time", time)
-        cached = self._member_lists.get(row.group_id)
-        if cached is not None and row.user_id in cached:
-            cached[row.user_id] = _with_fields(cached[row.user_id], last_sent_time=time)
+        facts.last_sent_time = time
+        row = self._core.loaded(MemberRow, group_id, user_id)
+        if row is not None:  # a row not loaded is read from SQLite when next needed
+            self._core.set_stored(row, "last_sent_time", time)
+        cached = self._member_lists.get(group_id)
+        if cached is not None and user_id in cached:
+            cached[user_id] = _with_fields(cached[user_id], last_sent_time=time)
+
+    def send_facts(self, group_id: int, user_id: int) -> SenderFacts | None:
+        """What sending needs of a member (None: not one); see ``send_facts.py``."""
+        facts = self._senders.get(group_id, user_id)
+        if facts is None:
+            member = self.member_row(group_id, user_id)
+            group = self._group_row(group_id)  # NotFound before "not a member"
+            if member is None:
+                return None
+            facts = SenderFacts(member, group, self._accounts.row(user_id))
+            self._senders.keep(group_id, user_id, facts)
+        return facts
 
     # -- live rows, for the world's own hot paths (never handed out) ----------
 
@@ -300,6 +321,7 @@ class Groups:
         assert row is not None
         row.whole_mute = enable
         self._core.commit()
+        self._senders.drop(group_id)
         # NapCat reports a whole-group mute as user 0 with duration -1.
         self._emit_mute(group_id, 0, actor_id, -1 if enable else 0)
 
@@ -373,6 +395,7 @@ class Groups:
         assert row is not None
         row.name = name
         self._core.commit()
+        self._senders.drop(group_id)
         self._core.emit(
             GroupRenamed(
                 time=self._core.now(),

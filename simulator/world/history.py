@@ -170,9 +170,12 @@ class History:
         return self._with_messages(found)
 
     def _newest_in_private(self, self_id: int) -> list[tuple[int, Message]]:
+        # Two index searches (sent, received; the partial private-chat indexes) rather
+        # than one OR, which SQLite answers by scanning every private message.
+        mine = "SELECT id, chat FROM message WHERE chat_type = 'private' AND NOT recalled AND"
         rows = self._conn.execute(
-            "SELECT MAX(id) FROM message WHERE chat_type = 'private' AND NOT recalled "
-            "AND (sender_id = ? OR peer_id = ?) GROUP BY chat",
+            f"SELECT MAX(id) FROM ({mine} sender_id = ? UNION ALL {mine} peer_id = ?) "
+            "GROUP BY chat",
             (self_id, self_id),
         ).fetchall()
         return self._with_messages([row[0] for row in rows])

@@ -6,7 +6,7 @@ Rows never leave the package; services turn them into frozen snapshots
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -86,13 +86,22 @@ def chat_key(chat_type: str, a: int, b: int = 0) -> int:
     return (min(a, b) << 34) | max(a, b)
 
 
+#: The condition of the message table's partial indexes.
+PRIVATE_ONLY = "chat_type = 'private'"
+#: Indexes older files may hold, replaced by the partial ones (dropped on open: ``core``).
+OBSOLETE_INDEXES = ("ix_message_sender", "ix_message_peer_id")
+
+
 class MessageRow(SQLModel, table=True):
     __tablename__ = "message"
     # Every history read is "one chat, by seq": (chat_type, chat, seq) serves them all
     # without sorting, whatever the chat's size.
     __table_args__ = (
         Index("ix_message_chat_seq", "chat_type", "chat", "seq"),
-        Index("ix_message_sender", "sender_id"),
+        # Only private chats are looked up by sender or receiver (``History.recent``):
+        # partial indexes spare each group message two B-tree inserts (~25% of its INSERT).
+        Index("ix_message_private_sender", "sender_id", sqlite_where=text(PRIVATE_ONLY)),
+        Index("ix_message_private_peer", "peer_id", sqlite_where=text(PRIVATE_ONLY)),
     )
     id: int | None = Field(default=None, primary_key=True)
     message_id: int = Field(unique=True)
@@ -100,7 +109,7 @@ class MessageRow(SQLModel, table=True):
     chat: int = 0  # ``chat_key``: the group, or the pair of people
     group_id: int = 0
     sender_id: int
-    peer_id: int = Field(index=True)  # group: the group id; private: the receiver
+    peer_id: int  # group: the group id; private: the receiver
     seq: int
     time: int
     segments_json: str
