@@ -9,7 +9,7 @@ A test's time is its setup + call + teardown as pytest reports them; the first
 
 1. fixture: an empty test (the baseline) and tests that only ask for ``qqsim``, in sync,
    asyncio (pytest-asyncio) and trio (pytest-trio) form, and a sync one that reads
-   ``qqsim.ws_url``: in sync and asyncio tests the listeners start at their first use,
+   ``qqsim.ws_url``: in every kind of test the listeners start at their first use,
    so that one also pays for binding them. ``--transports none`` serves a world with no
    listener.
 2. nonebot: in pytest-asyncio's session loop, with one NoneBot2 for the session:

@@ -16,7 +16,9 @@ six ways a bot connects, by NapCat config key:
 from __future__ import annotations
 
 import importlib
+import socket
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 import trio
@@ -76,6 +78,62 @@ async def start_adapter(
         raise ConfigError(f"{config.name} (bot {bot_id}) cannot listen on "
                           f"{config.host}:{config.port}: {failed.strerror or failed}") from None
     return endpoint
+
+
+def start_listener_soon(
+    nursery: trio.Nursery, sim: Simulator, bot_id: int,
+    config: WebsocketServerConfig | HttpServerConfig,
+) -> tuple[Endpoint, socket.socket]:
+    """Bind the listener ``config`` describes now, synchronously, and serve it from a task
+    of ``nursery`` started soon; return where it listens and the bound socket.
+
+    For code that must know a listener's address without awaiting (a trio test reading
+    ``qq.ws_url``): a client that connects before the serving task runs waits in the
+    listen backlog. The caller closes the socket once ``nursery`` is done (closing it
+    twice is harmless), in case the task was cancelled before it took the socket over.
+    """
+    serve = server_for(config)
+    try:
+        sock = bind_listener(config.host, config.port)
+    except OSError as exc:
+        raise ConfigError(f"{config.name} (bot {bot_id}) cannot listen on "
+                          f"{config.host}:{config.port}: {exc.strerror or exc}") from None
+    try:
+        nursery.start_soon(partial(serve, sim, bot_id, config, sock=sock))
+    except BaseException:
+        sock.close()
+        raise
+    return listener_endpoint(bot_id, config, int(sock.getsockname()[1])), sock
+
+
+def listener_endpoint(bot_id: int, config: WebsocketServerConfig | HttpServerConfig,
+                      port: int) -> Endpoint:
+    """Where the listener ``config`` describes serves, once bound to ``port``."""
+    if isinstance(config, WebsocketServerConfig):
+        return Endpoint(bot_id, "ws", config.name, f"ws://{config.host}:{port}")
+    kind = "sse" if isinstance(config, HttpSseServerConfig) else "http"
+    return Endpoint(bot_id, kind, config.name, f"http://{config.host}:{port}")
+
+
+#: The listen backlog of a listener bound here (hypercorn's default).
+BACKLOG = 100
+
+
+def bind_listener(host: str, port: int, backlog: int = BACKLOG) -> socket.socket:
+    """A listening, non-blocking TCP socket on ``host:port`` (an IP address; port 0: an
+    ephemeral one), made as hypercorn's ``Config.create_sockets`` makes it."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
+                         socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.setblocking(False)
+        sock.listen(backlog)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 def bind_error(exc: BaseException) -> OSError | None:

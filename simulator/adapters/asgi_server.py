@@ -15,16 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from . import guard, wire
+from . import BACKLOG, bind_listener, guard, wire
 
 if TYPE_CHECKING:
     from hypercorn.config import Config
 
 __all__ = ["serve_asgi"]
-
-#: hypercorn's default listen backlog.
-BACKLOG = 100
-
 
 def _config(host: str, port: int, logger: logging.Logger, limits: wire.Limits) -> Config:
     from hypercorn.config import Config
@@ -51,18 +47,8 @@ def _config(host: str, port: int, logger: logging.Logger, limits: wire.Limits) -
 
 def _bind(host: str, port: int) -> socket.socket:
     """The listening socket, made as hypercorn's ``Config.create_sockets`` makes it."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET,
-                         socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.setblocking(False)
-        sock.set_inheritable(True)
-        sock.listen(BACKLOG)
-    except BaseException:
-        sock.close()
-        raise
+    sock = bind_listener(host, port, BACKLOG)
+    sock.set_inheritable(True)
     return sock
 
 
@@ -111,7 +97,7 @@ class _Protocol:
 
 async def serve_asgi(
     app: Any, host: str, port: int, logger: logging.Logger, *, lifespan: bool = True,
-    report: Callable[[int], Any] | None = None,
+    report: Callable[[int], Any] | None = None, sock: socket.socket | None = None,
     task_status: trio.TaskStatus[Any] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve ``app`` with hypercorn on ``host:port``; report the bound port (port 0 works),
@@ -119,9 +105,11 @@ async def serve_asgi(
 
     ``lifespan=False`` skips ASGI's lifespan protocol, for an app that has no use for it
     (a task and a round trip less per listener: the pytest fixture starts one per test,
-    and hypercorn is then imported only when a client connects).
+    and hypercorn is then imported only when a client connects). ``sock``: a listening
+    socket bound already (``adapters.bind_listener``), served instead of binding one.
     """
-    sock = _bind(host, port)
+    if sock is None:
+        sock = _bind(host, port)
     listener = trio.SocketListener(trio.socket.from_stdlib_socket(sock))
     bound = int(sock.getsockname()[1])
     protocol = _Protocol(app, host, port, logger)

@@ -19,6 +19,7 @@ which cost start-up memory and a couple of milliseconds per test to build.
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -137,21 +138,22 @@ def _route_path(scope: Scope) -> str:
 
 async def serve_http_server(
     sim: Simulator, bot_id: int, config: HttpServerConfig, *,
+    sock: socket.socket | None = None,
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Serve NapCat's HTTP API (and SSE, and its WebSocket when enabled) until cancelled."""
-    from ..app import Endpoint
+    """Serve NapCat's HTTP API (and SSE, and its WebSocket when enabled) until cancelled;
+    on ``sock`` when given (bound already: ``adapters.start_listener_soon``)."""
+    from . import listener_endpoint
 
     app = build_app(sim, bot_id, config)
 
     def listening(port: int) -> Endpoint:
-        endpoint = Endpoint(bot_id, "http" if app.events is None else "sse", config.name,
-                            f"http://{config.host}:{port}")
+        endpoint = listener_endpoint(bot_id, config, port)
         log.info("%s listening on %s", config.name, endpoint.url)
         return endpoint
 
     await serve_asgi(app, config.host, config.port, log, lifespan=False, report=listening,
-                     task_status=task_status)
+                     sock=sock, task_status=task_status)
 
 
 def build_app(sim: Simulator, bot_id: int, config: HttpServerConfig) -> HttpApi:

@@ -12,6 +12,7 @@ the lifecycle frame has ``_post_method: 2``. The conversation itself lives in
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -81,12 +82,19 @@ def _split_target(target: str) -> tuple[str, str | None]:
 
 async def serve_ws_server(
     sim: Simulator, bot_id: int, config: WebsocketServerConfig, *,
+    sock: socket.socket | None = None,
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
-    """Serve forward WebSocket connections for ``bot_id`` until cancelled."""
+    """Serve forward WebSocket connections for ``bot_id`` until cancelled; on ``sock``
+    when given (bound already: ``adapters.start_listener_soon``)."""
+    from . import listener_endpoint
+
     settings = wire.connection_settings(config, Transport.WS_SERVER)
     limits = wire.LIMITS
-    listeners = await trio.open_tcp_listeners(config.port, host=config.host)
+    if sock is None:
+        listeners = await trio.open_tcp_listeners(config.port, host=config.host)
+    else:
+        listeners = [trio.SocketListener(trio.socket.from_stdlib_socket(sock))]
     port = listeners[0].socket.getsockname()[1]
     gate = guard.Guard(f"{config.name} {config.host}:{port}", limits.connections, log)
 
@@ -107,7 +115,7 @@ async def serve_ws_server(
 
     async with trio.open_nursery() as nursery:
         await nursery.start(gate.serve, listeners, handle)
-        endpoint = Endpoint(bot_id, "ws", config.name, f"ws://{config.host}:{port}")
+        endpoint = listener_endpoint(bot_id, config, port)
         log.info("%s listening on %s", config.name, endpoint.url)
         task_status.started(endpoint)
 

@@ -9,7 +9,7 @@ is never blocked for longer than one world change.
 
 ``LocalHost`` serves trio tests: the simulator runs in the test's own loop,
 under its clock (a ``MockClock`` makes timeouts instant); ``call`` and
-``await_`` run directly.
+``await_`` run directly. Both start a fixture's bot listeners at their first use.
 
 Both run ``Simulator.run`` in a nursery they own, in which adapters added
 later (``start``) also run; leaving the host cancels it and closes the world.
@@ -18,6 +18,7 @@ later (``start``) also run; leaving the host cancels it and closes the world.
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -30,7 +31,7 @@ import sniffio
 import trio
 
 from ..app import Simulator
-from ..config import HttpSseServerConfig, WebsocketServerConfig
+from ..config import HttpServerConfig, HttpSseServerConfig, WebsocketServerConfig
 
 T = TypeVar("T")
 
@@ -93,6 +94,7 @@ class ThreadHost:
         self._serving = False
         self._kinds_started: set[str | None] = set()
         self._adapters_started: set[tuple[int, int]] = set()
+        self._sockets: list[socket.socket] = []
         self._ready = threading.Event()
         self._thread: threading.Thread | None = None
         self._token: trio.lowlevel.TrioToken | None = None
@@ -147,11 +149,14 @@ class ThreadHost:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
                 if not self._lazy:
-                    await self._start_serving()
+                    await nursery.start(self.sim.run)
+                    self._serving = True
                 self._ready.set()
                 await self._stop.wait()
                 nursery.cancel_scope.cancel()
         finally:
+            for sock in self._sockets:  # those a cancelled serving task never took over
+                sock.close()
             self.sim.close()
 
     def ensure_serving(self, kind: str | None = None) -> None:
@@ -159,38 +164,22 @@ class ThreadHost:
         all of them) now, if they wait for their first use.
 
         Blocks like ``call`` (not through ``trio.from_thread``, which refuses a caller
-        running a trio loop of its own); what stopped them starting is raised here.
+        running a trio loop of its own); what stopped them starting is raised here. Each
+        is bound there and then; a bot that connects before its serving task runs waits in
+        the listen backlog.
         """
         if self._serving or kind in self._kinds_started:
             return
-        done = threading.Event()
-        failed: list[BaseException] = []
+        self.call(self._bind_listeners, kind)
 
-        async def start() -> None:
-            try:
-                await self._start_serving(kind)
-            except BaseException as exc:  # the caller's error, not the host's
-                failed.append(exc)
-            finally:
-                done.set()
+    def _bind_listeners(self, kind: str | None) -> None:
+        """Start what is not started yet (on the simulator's loop, so never twice).
 
-        self._live_token().run_sync_soon(self.nursery.start_soon, start)
-        while not done.wait(THREAD_TIMEOUT):
-            if self._finished:
-                raise RuntimeError("qqsim stopped before its listeners started")
-        if failed:
-            raise _unwrap(failed[0])
-
-    async def _start_serving(self, kind: str | None = None) -> None:
-        """Start what is not started yet (on the simulator's loop, so never twice)."""
-        if not self._lazy:
-            if not self._serving:
-                await self.nursery.start(self.sim.run)
-                self._serving = True
+        Lazy hosts serve only the bot listeners of ``testing.options`` (no control API, no
+        outgoing connections), one kind at a time: a NoneBot test binds no HTTP port."""
+        if self._serving or kind in self._kinds_started:
             return
-        # Lazy hosts serve only the bot listeners of ``testing.options`` (no control API,
-        # no outgoing connections), one kind at a time: a NoneBot test binds no HTTP port.
-        await start_listeners(self.nursery, self.sim, kind, self._adapters_started)
+        self._sockets += bind_listeners(self.nursery, self.sim, kind, self._adapters_started)
         if kind is None:
             self._serving = True
         else:
@@ -305,12 +294,20 @@ class ThreadHost:
 
 
 class LocalHost:
-    """A simulator running in the caller's own trio loop (trio tests)."""
+    """A simulator running in the caller's own trio loop (trio tests).
 
-    def __init__(self, sim: Simulator, nursery: trio.Nursery) -> None:
+    ``lazy``: the bot listeners start at their first use (``ensure_serving``), as a
+    ``ThreadHost``'s do; each is bound there and then, synchronously, and served from a
+    task of the host's nursery that starts as soon as the test next yields.
+    """
+
+    def __init__(self, sim: Simulator, nursery: trio.Nursery, *, lazy: bool = False) -> None:
         self.sim = sim
         self._nursery = nursery
         self._open = True
+        self._lazy = lazy
+        self._adapters_started: set[tuple[int, int]] = set()
+        self._sockets: list[socket.socket] = []
 
     @property
     def alive(self) -> bool:
@@ -324,7 +321,21 @@ class LocalHost:
         return fn(*args)
 
     def ensure_serving(self, kind: str | None = None) -> None:
-        """Listeners start with the host here (a sync read cannot wait for them)."""
+        """Start the listeners of ``kind`` (None: all) not started yet, if they are lazy.
+
+        Synchronous, so a sync read (``qq.ws_url``) can do it: the address is known once
+        the socket is bound; a bot that connects before the serving task runs waits in
+        the listen backlog."""
+        if not self._lazy or not self._open:
+            return
+        self._sockets += bind_listeners(self._nursery, self.sim, kind, self._adapters_started)
+
+    def close_sockets(self) -> None:
+        """Close the listening sockets (once the nursery is done): those whose serving task
+        was cancelled before it took them over would otherwise stay open."""
+        for sock in self._sockets:
+            sock.close()
+        self._sockets.clear()
 
     def wait(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
         raise RuntimeError("inside a trio test, await the async form instead")
@@ -333,24 +344,30 @@ class LocalHost:
         return await fn(*args)
 
 
-async def start_listeners(nursery: trio.Nursery, sim: Simulator, kind: str | None = None,
-                          started: set[tuple[int, int]] | None = None) -> None:
-    """Start ``sim``'s bot listeners of ``kind`` (all when None) not in ``started`` yet.
+def bind_listeners(nursery: trio.Nursery, sim: Simulator, kind: str | None,
+                   started: set[tuple[int, int]]) -> list[socket.socket]:
+    """Bind ``sim``'s bot listeners of ``kind`` (all when None) not in ``started`` yet, now,
+    and serve each from a task of ``nursery`` started soon (``start_listener_soon``);
+    return their sockets (to close once ``nursery`` is done).
 
     What ``Simulator.run`` does for a fixture's world, less its check that each bot is a
     bot account (``options.simulator_config`` made sure of it), whose first query of a
-    fresh world costs about a millisecond per test.
+    fresh world costs about a millisecond per test, and without awaiting.
     """
-    from ..adapters import start_adapter
+    from ..adapters import start_listener_soon
 
-    done = started if started is not None else set()
+    sockets = []
     for bot_id, onebot in sim.config.bots.items():
         for adapter in onebot.network.enabled():
             key = (bot_id, id(adapter))
-            if key in done or kind not in (None, _kind(adapter)):
+            if key in started or kind not in (None, _kind(adapter)):
                 continue
-            done.add(key)
-            sim.endpoints.append(await start_adapter(nursery, sim, bot_id, adapter))
+            assert isinstance(adapter, WebsocketServerConfig | HttpServerConfig), adapter
+            endpoint, sock = start_listener_soon(nursery, sim, bot_id, adapter)
+            started.add(key)
+            sockets.append(sock)
+            sim.endpoints.append(endpoint)
+    return sockets
 
 
 @asynccontextmanager
@@ -359,22 +376,23 @@ async def local_host(make: SimFactory, *, listeners_only: bool = False
     """Serve a simulator in the current trio loop for the ``async with`` block.
 
     ``listeners_only``: its world's bot listeners are all it serves (no control API, no
-    outgoing connections), started directly (``start_listeners``).
+    outgoing connections), each started at its first use (``LocalHost.ensure_serving``).
     """
     sim = make()
+    host: LocalHost | None = None
     try:
         async with trio.open_nursery() as nursery:
-            if listeners_only:
-                await start_listeners(nursery, sim)
-            else:
+            if not listeners_only:
                 await nursery.start(sim.run)
-            host = LocalHost(sim, nursery)
+            host = LocalHost(sim, nursery, lazy=listeners_only)
             try:
                 yield host
             finally:
                 host._open = False
                 nursery.cancel_scope.cancel()
     finally:
+        if host is not None:
+            host.close_sockets()
         sim.close()
 
 

@@ -154,10 +154,15 @@ def simulator_config(options: QQSimOptions, spec: WorldSpec) -> SimulatorConfig:
     missing = [b for b in served if b not in world_bots]
     if missing:
         raise ConfigError(f"{missing} are not bot accounts of world {spec.name!r}")
-    onebot = _onebot(options)
+    onebot = _onebot(options)  # checks the test's own config, even with no bot served
+    given = onebot is options.onebot  # the test's ``OneBotConfig`` itself: copied for each
+    bots: dict[int, OneBotConfig] = {}
+    for bot in served:  # each bot gets its own config
+        bots[bot] = onebot.model_copy(deep=True) if given else onebot
+        if not given and len(bots) < len(served):
+            onebot = _onebot(options)  # made afresh: quicker than a deep copy
     return SimulatorConfig(
-        seed=options.seed, profile=options.profile,
-        bots={bot: onebot.model_copy(deep=True) for bot in served},
+        seed=options.seed, profile=options.profile, bots=bots,
         control_port=0 if options.control else None,
         immediate_send_failures=options.immediate_send_failures,
     )
