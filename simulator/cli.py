@@ -28,7 +28,7 @@ from .config import (
 )
 from .errors import ConfigError
 from .lint import parse_ignore
-from .world import WorldSpec, generate_spec, generated_world, load_spec
+from .world import WorldSpec, load_spec
 
 if TYPE_CHECKING:
     from .app import Simulator
@@ -55,6 +55,8 @@ def _spec_from(args: argparse.Namespace, *, drawn: bool = False) -> WorldSpec:
     the world is built (fast at 100k people), unless ``drawn`` asks for every row now."""
     if args.generate is None:
         return load_spec(args.seed)
+    from .world import generate_spec, generated_world  # not loaded for a seed file
+
     arguments = {"people": args.people, "groups": args.groups, "bots": args.bots,
                  "group_size": args.group_size, "locale": args.locale}
     try:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import json5
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .config_keys import unknown_keys
@@ -122,6 +121,8 @@ class OneBotConfig(BaseModel):
 
 def parse_onebot_config(text: str, source: str = "<config>") -> OneBotConfig:
     """A NapCat ``onebot11.json``; a key NapCat has nowhere is an error (``config_keys``)."""
+    import json5  # only a config file is JSON5: a default ``qqsim run`` never loads it
+
     try:
         data = json5.loads(text)
     except ValueError as exc:

@@ -10,7 +10,6 @@ nothing from the rest of the package but ``errors``, so every layer may use it.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,6 +123,8 @@ def known_keys(model: type[BaseModel]) -> frozenset[str]:
 
 
 def did_you_mean(word: str, known: Iterable[str]) -> str:
+    import difflib  # only a mistake needs it: not held by every server (issue 10)
+
     close = difflib.get_close_matches(word, [k for k in known if k != word], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

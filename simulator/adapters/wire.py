@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, TypeVar
 from urllib.parse import parse_qsl
 
-import json5
 import trio
 
 from ..errors import ConfigError
@@ -157,6 +156,10 @@ def _strict(text: str, counted: int) -> object:
 def _lenient(text: str) -> object:
     if len(text) > JSON5_MAX:
         raise BadJson(f"not strict JSON, and too long ({len(text)} characters) for JSON5")
+    # Loaded by the first text strict JSON refuses: most bots never send one, and an idle
+    # server does not hold the parser (start-up memory, issue 10).
+    import json5
+
     try:
         return json5.loads(text)
     except (ValueError, RecursionError) as exc:

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..onebot import dispatch as _dispatch  # noqa: F401  importing it registers every handler
 from ..onebot.registry import REGISTRY
 from ..onebot.surface import event_kind
 

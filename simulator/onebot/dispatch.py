@@ -18,8 +18,8 @@ from .registry import REGISTRY, ActionSpec, Registry
 from .results import RESULT_DIALECTS
 from .stream import Stream
 
-# Importing the handlers registers them.
-from . import actions as _actions  # noqa: F401  isort: skip
+# The handlers (``actions``) are imported by ``REGISTRY`` on its first read, the first call
+# paying it once: an idle server does not hold them (start-up memory, issue 10).
 
 log = logging.getLogger("qqsim.dispatch")
 

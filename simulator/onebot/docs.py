@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from . import dispatch as _dispatch  # noqa: F401  registers the actions
 from .profiles import NAPCAT
 from .registry import REGISTRY
 

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import dispatch as _dispatch  # noqa: F401  importing it registers every handler
 from .profiles import Profile
 from .registry import REGISTRY, Registry
 

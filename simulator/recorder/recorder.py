@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..clock import format_duration
 from ..errors import ConfigError
-from ..scenarios.loader import load_text
 from ..world import load_spec
 from .draft import DraftStep, Ref, edit_text, render, to_yaml
 from .translate import (
@@ -139,6 +138,10 @@ class ScenarioRecorder:
 
     def yaml(self, name: str | None = None) -> str:
         """The scenario as YAML text, checked against the scenario model first."""
+        # The scenario engine (its pydantic models, the step registry: about 1.5 MB) loads
+        # when a recording is first written, not in every serving simulator (issue 10).
+        from ..scenarios.loader import load_text
+
         text = to_yaml(self.scenario(name))
         load_text(text, "<recording>")  # the same model the JSON Schema is made from
         return text

@@ -5,6 +5,9 @@ carrying a ``Why`` code and the failure's data, never text: each implementation'
 catalogue words it (``simulator/catalogue/``; ``tests/test_error_catalogue.py``).
 """
 
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_exports
 from .events import (
     AdminChanged,
     CardChanged,
@@ -20,11 +23,13 @@ from .events import (
     RequestCreated,
     TitleChanged,
 )
-from .generate import GeneratedSpec, generate_spec, generated_world
 from .seed import build_world, load_spec
 from .snapshots import Account, Friend, Group, Member, Message, Request, Segment
 from .spec import WorldSpec
 from .world import World
+
+if TYPE_CHECKING:
+    from .generate import GeneratedSpec, generate_spec, generated_world
 
 __all__ = [
     "Account",
@@ -55,3 +60,8 @@ __all__ = [
     "generated_world",
     "load_spec",
 ]
+
+# The generator (its drawing, history filling and vocabulary) loads on first use: a
+# world built from a seed file never needs it (an idle server's memory, issue 10).
+__getattr__ = lazy_exports(__name__, dict.fromkeys(
+    ("GeneratedSpec", "generate_spec", "generated_world"), ".generate"), globals())

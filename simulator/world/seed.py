@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 from collections import OrderedDict
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeGuard
 
 from pydantic import ValidationError
 
@@ -17,9 +19,11 @@ from ..errors import ConfigError
 from ..storable import NotUtf8, decode_utf8
 from ..yaml_places import FileProblems, Problem, known_keys, parse, validation_problems
 from .core import copy_database
-from .generate import GeneratedSpec, populate_world
 from .spec import WorldSpec, refuse_unstorable
 from .world import World
+
+if TYPE_CHECKING:
+    from .generate import GeneratedSpec
 
 # The repository's top-level seed_data/ ships inside the package as this (setup.py).
 BUNDLED_SEEDS = "simulator.seed_data"
@@ -127,8 +131,18 @@ def _seed(world: World, spec: WorldSpec) -> World:
         return _seed_rows(world, spec)
 
 
+def _generated(spec: WorldSpec) -> TypeGuard[GeneratedSpec]:
+    """Whether ``spec`` was drawn by ``generate.py``. Only that module makes one, so it is
+    not imported to ask: a world seeded from a file never loads the generator (start-up
+    memory, issue 10)."""
+    generate = sys.modules.get(f"{__package__}.generate")
+    return generate is not None and isinstance(spec, generate.GeneratedSpec)
+
+
 def _seed_rows(world: World, spec: WorldSpec) -> World:
-    if isinstance(spec, GeneratedSpec):  # issue 10: drawn straight into SQLite (generate.py)
+    if _generated(spec):  # issue 10: drawn straight into SQLite (generate.py)
+        from .generate import populate_world
+
         return populate_world(world, spec)
     for account in spec.accounts:
         world.accounts.add(
