@@ -73,11 +73,16 @@ async def start_adapter(
         failed = bind_error(exc)
         if failed is None or not isinstance(config, WebsocketServerConfig | HttpServerConfig):
             raise
-        # Binding failed (the port is taken, the address is not this machine's): a
-        # mistake in the flags or the config, said in one line naming the listener.
-        raise ConfigError(f"{config.name} (bot {bot_id}) cannot listen on "
-                          f"{config.host}:{config.port}: {failed.strerror or failed}") from None
+        raise cannot_listen(config, bot_id, failed) from None
     return endpoint
+
+
+def cannot_listen(config: WebsocketServerConfig | HttpServerConfig, bot_id: int,
+                  failed: OSError) -> ConfigError:
+    """The one-line error of a listener that could not bind (the port is taken, the address
+    is not this machine's): a mistake in the flags or the config, naming the listener."""
+    return ConfigError(f"{config.name} (bot {bot_id}) cannot listen on "
+                       f"{config.host}:{config.port}: {failed.strerror or failed}")
 
 
 def start_listener_soon(
@@ -96,8 +101,7 @@ def start_listener_soon(
     try:
         sock = bind_listener(config.host, config.port)
     except OSError as exc:
-        raise ConfigError(f"{config.name} (bot {bot_id}) cannot listen on "
-                          f"{config.host}:{config.port}: {exc.strerror or exc}") from None
+        raise cannot_listen(config, bot_id, exc) from None
     try:
         nursery.start_soon(partial(serve, sim, bot_id, config, sock=sock))
     except BaseException:

@@ -105,12 +105,7 @@ def under_the_bound(item: str, per_item: int) -> str:
 
 def wire_parse_seconds(frame: str) -> float:
     """CPU seconds this thread takes to parse ``frame`` as the server does (best of three)."""
-    spent = []
-    for _ in range(3):
-        started = time.thread_time()
-        wire.parse_json5(frame)
-        spent.append(time.thread_time() - started)
-    return min(spent)
+    return parse_seconds(frame, wire.parse_json5, tries=3)
 
 
 @pytest.mark.trio
