@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel, col, func, select
 from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .accounts import Accounts
 from .core import WorldCore
-from .events import DomainEvent
+from .events import EssenceAdded, EssenceRemoved
 from .groups import Groups
 from .messages import Messages
 
@@ -87,24 +87,6 @@ class Notice:
     is_show_edit_card: int
     tip_window_type: int
     confirm_required: int
-
-
-@dataclass(frozen=True)
-class EssenceAdded(DomainEvent):
-    group_id: int
-    message_id: int
-    sender_id: int
-    operator_id: int
-
-
-@dataclass(frozen=True)
-class EssenceRemoved(DomainEvent):
-    """Announced for scenarios and transcripts; NapCat reports no event for it."""
-
-    group_id: int
-    message_id: int
-    sender_id: int
-    operator_id: int
 
 
 class Bulletins:

@@ -27,6 +27,7 @@ from ..clock import Clock, SystemClock
 from ..errors import StoreFailed, Why
 from .events import DomainEvent
 from .lock import FileLock
+from .schema import create_schema
 
 log = logging.getLogger("qqsim.world")
 RowT = TypeVar("RowT", bound=SQLModel)
@@ -71,8 +72,7 @@ def open_session(db_path: str | None, template: sqlite3.Connection | None = None
     session = Session(engine, expire_on_commit=False)
     if db_path is not None:
         _journal_to_wal(raw_connection(session))
-    if template is None:
-        SQLModel.metadata.create_all(engine)
+    create_schema(raw_connection(session))
     if db_path is not None:
         _drop_obsolete_indexes(raw_connection(session))
     _pin_small_rows(session)
@@ -82,7 +82,7 @@ def open_session(db_path: str | None, template: sqlite3.Connection | None = None
 def _drop_obsolete_indexes(connection: sqlite3.Connection) -> None:
     """A file saved by an older qqsim may hold indexes the schema replaced: writing to
     them would only cost time."""
-    from .tables import OBSOLETE_INDEXES
+    from .tables import OBSOLETE_INDEXES  # lazy: start-up cost of the table models
 
     for name in OBSOLETE_INDEXES:
         connection.execute(f'DROP INDEX IF EXISTS "{name}"')
@@ -154,7 +154,7 @@ def _pin_small_rows(session: Session) -> None:
     are not pinned, as history can grow without bound; the others are pinned
     up to ``PIN_LIMIT`` rows, oldest released first.
     """
-    from .tables import AccountRow, FriendshipRow, GroupRow, MemberRow
+    from .tables import AccountRow, FriendshipRow, GroupRow, MemberRow  # lazy: start-up
 
     pinned: OrderedDict[int, Any] = OrderedDict()  # by id(): SQLModel rows are unhashable
     session.info["pinned"] = pinned

@@ -23,7 +23,7 @@ from sqlmodel import Field, SQLModel, col, func, or_, select
 from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .accounts import Accounts
 from .core import WorldCore
-from .events import DomainEvent
+from .events import GroupFileUploaded
 from .groups import Groups
 from .media import Media
 from .messages import Messages
@@ -111,20 +111,6 @@ class GroupFolder:
     created_at: int
     modified_at: int
     file_count: int
-
-
-@dataclass(frozen=True)
-class GroupFileUploaded(DomainEvent):
-    """A member put a file in the group's file system (NapCat: ``group_upload``)."""
-
-    group_id: int
-    user_id: int
-    file_id: str  # the id NapCat reports: the file's MD5
-    name: str
-    size: int
-    busid: int
-    #: The file's path in the group's files (go-cqhttp reports it as ``file.id``).
-    path: str = ""
 
 
 def group_file_url(file_uuid: str, md5: str) -> str:

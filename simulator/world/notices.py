@@ -18,19 +18,19 @@ from typing import Any
 
 from ..errors import StoreFailed
 from .accounts import Accounts
-from .bulletins import EssenceAdded
 from .core import WorldCore
 from .events import (
     AdminChanged,
     CardChanged,
     DomainEvent,
+    EssenceAdded,
+    GroupFileUploaded,
     GroupRenamed,
     MemberJoined,
     MemberLeft,
     MemberMuted,
     TitleChanged,
 )
-from .files import GroupFileUploaded
 from .groups import Groups
 from .messages import Messages
 from .pokes import Poked

@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel, col, select
 from ..errors import InvalidState, Why
 from .accounts import DAILY_LIKE_LIMIT, Accounts
 from .core import WorldCore
-from .events import DomainEvent
+from .events import BotWentOffline, InputStatusChanged
 from .tables import FriendshipRow, LikeRow
 
 ONLINE, AWAY, INVISIBLE, BUSY, Q_ME, DO_NOT_DISTURB, OFFLINE = 10, 30, 40, 50, 60, 70, 0
@@ -81,28 +81,6 @@ class LikeSummary:
     favorites_total: int
     favorites_today: int
     favorites_last_day: int
-
-
-# -- events -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InputStatusChanged(DomainEvent):
-    """``user_id`` started (or stopped) typing in the private chat with ``peer_id``."""
-
-    user_id: int
-    peer_id: int
-    event_type: int
-    status_text: str
-
-
-@dataclass(frozen=True)
-class BotWentOffline(DomainEvent):
-    """A bot account was logged out (kicked, or asked to exit)."""
-
-    user_id: int
-    tag: str
-    message: str
 
 
 class Profiles:

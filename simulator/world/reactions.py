@@ -15,7 +15,7 @@ from sqlmodel import Field, SQLModel, col, func, select
 
 from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from .core import WorldCore
-from .events import DomainEvent
+from .events import MessageReacted
 from .groups import Groups
 from .messages import Messages
 from .snapshots import Message
@@ -36,18 +36,6 @@ class ReactionCount:
     emoji_id: str
     emoji_type: str
     count: int
-
-
-@dataclass(frozen=True)
-class MessageReacted(DomainEvent):
-    """Someone added or took back a reaction on a group message; ``count`` is the new total."""
-
-    group_id: int
-    message_id: int
-    operator_id: int
-    emoji_id: str
-    count: int
-    is_add: bool
 
 
 def emoji_type_of(emoji_id: str) -> str:

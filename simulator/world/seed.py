@@ -141,7 +141,7 @@ def _generated(spec: WorldSpec) -> TypeGuard[GeneratedSpec]:
 
 def _seed_rows(world: World, spec: WorldSpec) -> World:
     if _generated(spec):  # issue 10: drawn straight into SQLite (generate.py)
-        from .generate import populate_world
+        from .generate import populate_world  # lazy for start-up cost
 
         return populate_world(world, spec)
     for account in spec.accounts:

@@ -21,7 +21,7 @@ from sqlmodel import Field, SQLModel, col, func, select
 from ..errors import InvalidState, NotFound, Why
 from .accounts import Accounts
 from .core import WorldCore
-from .events import DomainEvent
+from .events import OnlineFileAnswered
 from .groups import Groups
 from .media import Media
 from .messages import Messages
@@ -123,16 +123,6 @@ class UploadStream:
     received: list[int]
     file_size: int | None
     expected_sha256: str
-
-
-@dataclass(frozen=True)
-class OnlineFileAnswered(DomainEvent):
-    """An online-file offer from ``sender_id`` to ``receiver_id`` was received, refused
-    (both told to the sender) or cancelled (told to the receiver)."""
-
-    sender_id: int
-    receiver_id: int
-    answer: str  # receive | refuse | cancel
 
 
 class Transfers:

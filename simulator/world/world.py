@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
 
 from ..clock import Clock, SteerableClock
 from ..errors import ConfigError
 from .accounts import Accounts
-from .albums import Albums
-from .bulletins import Bulletins
 from .core import EventSink, WorldCore, open_session
-from .favorites import Favorites
-from .files import GroupFiles
-from .forward_cards import ForwardCards
-from .group_extras import GroupExtras
 from .groups import Groups
 from .history import History
 from .lock import FileLock
@@ -24,12 +20,20 @@ from .messages import Messages
 from .meta import WorldMeta
 from .notices import Notices
 from .pokes import Pokes
-from .profiles import Profiles
-from .reactions import Reactions
-from .reads import Reads
 from .requests import Requests
-from .social import Social
-from .transfers import Transfers
+
+if TYPE_CHECKING:
+    from .albums import Albums
+    from .bulletins import Bulletins
+    from .favorites import Favorites
+    from .files import GroupFiles
+    from .forward_cards import ForwardCards
+    from .group_extras import GroupExtras
+    from .profiles import Profiles
+    from .reactions import Reactions
+    from .reads import Reads
+    from .social import Social
+    from .transfers import Transfers
 
 
 class World:
@@ -79,22 +83,82 @@ class World:
         self.messages = Messages(self.core, self.accounts, self.groups)
         self.requests = Requests(self.core, self.accounts, self.groups)
         self.media = MediaStore(self.core)
-        self.profiles = Profiles(self.core, self.accounts)
         self.pokes = Pokes(self.core, self.accounts, self.groups)
-        self.social = Social(self.core, self.accounts)
-        self.favorites = Favorites(self.core, self.accounts)
-        self.albums = Albums(self.core, self.accounts, self.groups)
-        self.transfers = Transfers(self.core, self.accounts, self.groups, self.messages)
-        self.files = GroupFiles(self.core, self.accounts, self.groups, self.messages)
-        self.group_extras = GroupExtras(self.core, self.groups, self.messages)
-        self.bulletins = Bulletins(self.core, self.accounts, self.groups, self.messages)
         self.history = History(self.core, self.messages, self.groups)
-        self.reads = Reads(self.core, self.history)
-        self.reactions = Reactions(self.core, self.messages, self.groups)
-        self.forward_cards = ForwardCards(self.core)
         # Stored as they happen, so the chat's newest message is the one each followed.
         self.notices = Notices(self.core, self.accounts, self.groups, self.messages)
         self.core.add_listener(self.notices.note)
+
+    # -- services built on first use ---------------------------------------------------
+    # Each is a module with its own tables that only some actions reach: an idle server
+    # neither imports nor maps them (3.8 MB of its RSS, issue 10). Their tables are in every world
+    # all the same (``schema.py``), and none of them listens to events or caches state.
+
+    @cached_property
+    def profiles(self) -> Profiles:
+        from .profiles import Profiles  # lazy: start-up cost (above)
+
+        return Profiles(self.core, self.accounts)
+
+    @cached_property
+    def social(self) -> Social:
+        from .social import Social  # lazy: start-up cost (above)
+
+        return Social(self.core, self.accounts)
+
+    @cached_property
+    def favorites(self) -> Favorites:
+        from .favorites import Favorites  # lazy: start-up cost (above)
+
+        return Favorites(self.core, self.accounts)
+
+    @cached_property
+    def albums(self) -> Albums:
+        from .albums import Albums  # lazy: start-up cost (above)
+
+        return Albums(self.core, self.accounts, self.groups)
+
+    @cached_property
+    def transfers(self) -> Transfers:
+        from .transfers import Transfers  # lazy: start-up cost (above)
+
+        return Transfers(self.core, self.accounts, self.groups, self.messages)
+
+    @cached_property
+    def files(self) -> GroupFiles:
+        from .files import GroupFiles  # lazy: start-up cost (above)
+
+        return GroupFiles(self.core, self.accounts, self.groups, self.messages)
+
+    @cached_property
+    def group_extras(self) -> GroupExtras:
+        from .group_extras import GroupExtras  # lazy: start-up cost (above)
+
+        return GroupExtras(self.core, self.groups, self.messages)
+
+    @cached_property
+    def bulletins(self) -> Bulletins:
+        from .bulletins import Bulletins  # lazy: start-up cost (above)
+
+        return Bulletins(self.core, self.accounts, self.groups, self.messages)
+
+    @cached_property
+    def reads(self) -> Reads:
+        from .reads import Reads  # lazy: start-up cost (above)
+
+        return Reads(self.core, self.history)
+
+    @cached_property
+    def reactions(self) -> Reactions:
+        from .reactions import Reactions  # lazy: start-up cost (above)
+
+        return Reactions(self.core, self.messages, self.groups)
+
+    @cached_property
+    def forward_cards(self) -> ForwardCards:
+        from .forward_cards import ForwardCards  # lazy: start-up cost (above)
+
+        return ForwardCards(self.core)
 
     @property
     def clock(self) -> Clock:

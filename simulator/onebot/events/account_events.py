@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from ...world.events import BotWentOffline, InputStatusChanged, OnlineFileAnswered
 from ...world.pokes import Poked
-from ...world.profiles import BotWentOffline, InputStatusChanged
-from ...world.transfers import OnlineFileAnswered
 from ..ids import nt_uid
 from .render import Event, renders
 

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...world import events as ev
-from ...world.bulletins import EssenceRemoved
-from ...world.files import GroupFileUploaded, group_file_url
+from ...world.events import EssenceRemoved, GroupFileUploaded
 from ..codec.gocq import gocq_message
 
 Event = dict[str, Any]
@@ -67,6 +66,10 @@ def _gocq_upload(body: Event, event: ev.DomainEvent) -> Event:
     """``group_upload`` with go-cqhttp's file: ``id`` is the file's path, plus ``url``."""
     if not isinstance(event, GroupFileUploaded) or not event.path:
         return body
+    # Lazy for start-up cost: group files load with their first use (an idle server holds
+    # no file service).
+    from ...world.files import group_file_url
+
     file = {**body["file"], "id": event.path,
             "url": group_file_url(event.path, event.file_id)}
     return {**body, "file": file}

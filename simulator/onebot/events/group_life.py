@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ...world.bulletins import EssenceAdded
-from ...world.files import GroupFileUploaded
+from ...world.events import EssenceAdded, GroupFileUploaded
 from .render import Event, renders
 
 

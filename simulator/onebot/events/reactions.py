@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...world.reactions import MessageReacted
+from ...world.events import MessageReacted
 from .render import Event, renders
 
 
