@@ -1,8 +1,10 @@
 """qqsim: a fake QQ for bot developers, speaking OneBot 11 as NapCat does.
 
-Layers, bottom up: ``world`` (state and rules, sync, SQLite), ``onebot``
-(actions, codec, envelopes, events; I/O-free), ``adapters`` (transports),
-then ``app`` (``Simulator``), ``control`` and ``cli``.
+Floors, bottom up: ``world`` (state and rules, sync, SQLite), ``onebot`` (actions,
+codec, envelopes, events; I/O-free), ``link``/``people`` (one bot's or person's view),
+``adapters`` and ``scenarios`` (through protocols, never ``Simulator``), ``simulation``
+(``Simulator``), ``control``, then ``app`` (serving), ``cli`` and ``testing``;
+``tests/test_layers.py`` states each rule.
 """
 
 from typing import TYPE_CHECKING

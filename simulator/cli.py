@@ -55,7 +55,8 @@ def _spec_from(args: argparse.Namespace, *, drawn: bool = False) -> WorldSpec:
     the world is built (fast at 100k people), unless ``drawn`` asks for every row now."""
     if args.generate is None:
         return load_spec(args.seed)
-    from .world import generate_spec, generated_world  # not loaded for a seed file
+    # Lazy for start-up cost: the generator loads only for --generate, not for a seed file.
+    from .world import generate_spec, generated_world
 
     arguments = {"people": args.people, "groups": args.groups, "bots": args.bots,
                  "group_size": args.group_size, "locale": args.locale}
@@ -150,7 +151,7 @@ _LIMIT_FIELDS = {"http_body_max": "http_body_max", "frame_max": "frame_max",
 
 
 def _apply_limits(args: argparse.Namespace) -> None:
-    from .adapters import wire
+    from .adapters import wire  # lazy for start-up cost: each command loads what it uses
 
     values: dict[str, float | None] = {}
     for option, name in _LIMIT_FIELDS.items():
@@ -190,6 +191,7 @@ def _test_args(test: argparse.ArgumentParser) -> None:
 
 
 def _test(args: argparse.Namespace) -> int:
+    # Lazy for start-up cost: each command loads what it uses.
     from .scenarios.runner import TestOptions, run_tests
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s",
@@ -220,7 +222,7 @@ def _bot_configs(args: argparse.Namespace, spec: WorldSpec) -> dict[int, OneBotC
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .app import Simulator
+    from .app import Simulator  # lazy for start-up cost: each command loads what it uses
 
     # --host moves only the bot listeners: the control API stays on loopback unless
     # named, and is refused elsewhere without a token (checked before building a world).
@@ -258,11 +260,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _serve(sim: Simulator, args: argparse.Namespace, spec: WorldSpec) -> int:
+    from . import app  # lazy for start-up cost: each command loads what it uses
+
     async def serve() -> None:
         async with trio.open_nursery() as nursery:
             if _in_main_thread():  # only there can signals be received
                 nursery.start_soon(_stop_on_signal, nursery.cancel_scope)
-            endpoints = await nursery.start(sim.run)
+            endpoints = await nursery.start(app.serve, sim)
             origin = f" (restored from {args.db})" if sim.world.restored else ""
             print(f"qqsim: world {spec.name!r}{origin}, profile {sim.profile.name}", flush=True)
             for endpoint in endpoints:
@@ -370,13 +374,13 @@ async def _stop_on_signal(scope: trio.CancelScope) -> None:
 
 
 def _actions(args: argparse.Namespace) -> int:
-    from .onebot.docs import action_table
+    from .onebot.docs import action_table  # lazy for start-up cost, as ``_run``
 
     rows = action_table()
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     elif args.format == "md":
-        from .onebot.docs import markdown_table
+        from .onebot.docs import markdown_table  # lazy for start-up cost, as ``_run``
 
         print(markdown_table(rows))
     else:

@@ -16,22 +16,19 @@ import logging
 import reprlib
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import trio
 
-from .faults import Fault, FaultKind, failure_text
+from .faults import Fault, FaultKind, FaultNotSupported, FaultPlan, failure_text
 from .onebot import dispatch
 from .onebot.codec import segments_to_text
-from .onebot.context import ActionContext, ConnectionSettings
+from .onebot.context import ActionContext, ConnectionSettings, FileAccess
 from .onebot.envelope import NO_ECHO, encode, frames, response
 from .onebot.events import render_event, shared
 from .onebot.events.meta import heartbeat, lifecycle_connect
 from .onebot.profiles import Failure, Profile
-from .world import DomainEvent
-
-if TYPE_CHECKING:
-    from .app import Simulator
+from .world import DomainEvent, World
 
 traffic = logging.getLogger("qqsim.traffic")
 
@@ -63,8 +60,40 @@ class Outgoing:
     text: str
 
 
+class LinkHost(Protocol):
+    """What a ``BotLink`` needs of the simulator it serves (``Simulator`` is one): the
+    world, profile and files its calls see, the faults it applies, where it records
+    what it answered and sent, and the world's clock. A link never sees more of it."""
+
+    @property
+    def world(self) -> World: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def storage(self) -> FileAccess: ...
+
+    @property
+    def faults(self) -> FaultPlan: ...
+
+    #: Bot calls being answered right now (a link counts its own in and out).
+    calls_in_flight: int
+    #: Set by a link while it answers a call or renders a frame (``recording``).
+    lazy_records: bool
+
+    def record_action(
+        self, link: BotLink, action: str, params: Any, body: dict[str, Any], elapsed_ms: float,
+        *, fault: str | None = None,
+    ) -> None: ...
+
+    def record_frame(self, link: BotLink, event: dict[str, Any]) -> None: ...
+
+    async def sleep_world(self, seconds: float) -> None: ...
+
+
 class BotLink:
-    def __init__(self, sim: Simulator, self_id: int, settings: ConnectionSettings) -> None:
+    def __init__(self, sim: LinkHost, self_id: int, settings: ConnectionSettings) -> None:
         self.sim = sim
         self.self_id = self_id
         self.settings = settings
@@ -93,6 +122,11 @@ class BotLink:
         ):
             self._context = self._new_context()
         return self._context
+
+    @property
+    def profile(self) -> Profile:
+        """The profile this link answers as (its host's: ``reset`` may change it)."""
+        return self.sim.profile
 
     @property
     def tag(self) -> str:
@@ -304,8 +338,6 @@ class BotLink:
     def drop(self) -> None:
         """Close this connection abruptly (a ``drop_connection`` fault)."""
         if self._wire_scope is None:
-            from .faults import FaultNotSupported
-
             raise FaultNotSupported(f"{self.tag} has no live connection to drop")
         traffic.info("%s connection dropped by a fault", self.tag)
         self._wire_scope.cancel()

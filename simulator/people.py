@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .onebot.codec import render_cq, to_segments
 from .onebot.compose import Chat, compose
-from .onebot.context import ActionContext
+from .onebot.context import ActionContext, FileAccess
 from .onebot.images import image_size_or_fallback
 from .onebot.media import resolve_media
-from .world import Message, Request
-from .world.bulletins import message_random
-from .world.transfers import TransferFile
+from .onebot.profiles import Profile
+from .world import Message, Request, World
 
 if TYPE_CHECKING:
-    from .app import Simulator
     from .world.albums import Album, AlbumPhoto
     from .world.bulletins import Essence, Notice
     from .world.files import GroupFile, GroupFolder
@@ -23,10 +21,24 @@ if TYPE_CHECKING:
     from .world.transfers import OnlineFile
 
 
+class PersonHost(Protocol):
+    """What a ``Person`` acts in (``Simulator`` is one): read on every call, so a person
+    made before ``sim.reset()`` acts in the new world."""
+
+    @property
+    def world(self) -> World: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def storage(self) -> FileAccess: ...
+
+
 class Person:
     """A simulated QQ user; every method changes the world as that user's client would."""
 
-    def __init__(self, sim: Simulator, user_id: int) -> None:
+    def __init__(self, sim: PersonHost, user_id: int) -> None:
         self._sim = sim
         self.user_id = user_id
 
@@ -131,6 +143,8 @@ class Person:
 
     def remove_essence(self, message_id: int) -> Essence:
         """Take a message out of the group's essence list (admins only)."""
+        from .world.bulletins import message_random  # lazy: start-up, as its service
+
         message = self._sim.world.messages.get(message_id)
         return self._sim.world.bulletins.remove_essence(
             self.user_id, message.group_id, message.seq, message_random(message_id))
@@ -170,6 +184,8 @@ class Person:
 
     def send_online_file(self, user_id: int, name: str, content: bytes) -> OnlineFile:
         """Offer a file online; the receiver sees an ``onlinefile`` message."""
+        from .world.transfers import TransferFile  # lazy: start-up, as its service
+
         media = self._sim.world.media.put(content, kind="file",
                                           ext=(name.rsplit(".", 1)[-1] if "." in name
                                                else "bin")[:5])

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .clock import format_duration
+from .link import describe_event
 from .recording import DEFAULT_BUDGET, RecordLog
 from .world import DomainEvent
 
@@ -204,8 +205,6 @@ def render_text(entries: Iterable[Entry], origin: int = 0) -> str:
 
 
 def _describe_event(entry: Entry) -> str:
-    from .link import describe_event
-
     return f"→ {entry['bot']} {entry['conn']}: {describe_event(entry['event'])}"
 
 

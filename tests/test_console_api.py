@@ -15,9 +15,10 @@ import trio
 from trio_websocket import HandshakeError, WebSocketConnection, open_websocket_url
 
 from simulator import ManualClock, SimulatorConfig, default_onebot_config, open_simulator
-from simulator.app import ActionRecord, FrameRecord, Simulator
+from simulator.app import Simulator
 from simulator.control import stream
 from simulator.control.views import TrafficFilter
+from simulator.traffic import ActionRecord, FrameRecord
 
 BOT, GROUP = 10001, 100100
 TOKEN = "ctl"

@@ -18,9 +18,13 @@ LAZY = ("quart", "quart_trio", "flask", "werkzeug", "jinja2", "hypercorn", "h2",
         "faker", "json5", "difflib")
 #: qqsim's own modules an idle server must not hold: the action handlers (imported by the
 #: registry on its first read), the scenario engine (a recording checks itself against
-#: it when written), coverage reports and the world generator.
+#: it when written), coverage reports, the world generator, and the world services (with
+#: their tables) that only actions reach: ``World`` builds them on first use.
 LAZY_OWN = ("simulator.onebot.actions", "simulator.scenarios", "simulator.coverage.report",
             "simulator.world.generate", "simulator.world.history_fill")
+LAZY_WORLD = tuple(f"simulator.world.{name}" for name in (
+    "albums", "bulletins", "favorites", "files", "forward_cards", "group_extras", "profiles",
+    "reactions", "reads", "social", "transfers"))
 
 SERVE_THEN_LIST = """
 import json, sys, urllib.request
@@ -50,6 +54,7 @@ def test_an_idle_server_has_not_imported_what_it_serves_on_demand() -> None:
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert [name for name in LAZY if name in found["idle"]] == []
     assert [name for name in found["own"] if name.startswith(LAZY_OWN)] == []
+    assert [name for name in LAZY_WORLD if name in found["own"]] == []
     status, body = found["http"]
     assert status == 200 and json.loads(body)["data"]["user_id"] == 10001
     status, body = found["console"]

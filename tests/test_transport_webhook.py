@@ -16,7 +16,7 @@ from log_watch import watching
 from trio_websocket import open_websocket_url
 
 from simulator import ManualClock, SimulatorConfig
-from simulator.app import Simulator
+from simulator.app import Simulator, serve
 from simulator.config import HttpClientConfig, NetworkConfig, OneBotConfig, WebsocketServerConfig
 from simulator.onebot.profiles import GOCQ, NAPCAT
 
@@ -49,7 +49,7 @@ async def serving(*hooks: HttpClientConfig, profile: Any = NAPCAT, event_buffer:
     sim.profile = profile  # lets a test shorten the profile's webhook timeout
     try:
         async with trio.open_nursery() as nursery:
-            await nursery.start(sim.run)
+            await nursery.start(serve, sim)
             yield sim
             nursery.cancel_scope.cancel()
     finally:

@@ -35,7 +35,7 @@ from ..endpoint import Endpoint
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from .host import TransportHost
 
 
 # Which module serves each kind of adapter config, by name, so that a module is imported
@@ -63,7 +63,7 @@ def server_for(config: BaseModel) -> Callable[..., Awaitable[None]]:
 
 
 async def start_adapter(
-    nursery: trio.Nursery, sim: Simulator, bot_id: int, config: BaseModel
+    nursery: trio.Nursery, sim: TransportHost, bot_id: int, config: BaseModel
 ) -> Endpoint:
     """Start the adapter ``config`` describes for ``bot_id``; return where it listens."""
     serve = server_for(config)
@@ -86,7 +86,7 @@ def cannot_listen(config: WebsocketServerConfig | HttpServerConfig, bot_id: int,
 
 
 def start_listener_soon(
-    nursery: trio.Nursery, sim: Simulator, bot_id: int,
+    nursery: trio.Nursery, sim: TransportHost, bot_id: int,
     config: WebsocketServerConfig | HttpServerConfig,
 ) -> tuple[Endpoint, socket.socket]:
     """Bind the listener ``config`` describes now, synchronously, and serve it from a task

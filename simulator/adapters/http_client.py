@@ -35,21 +35,20 @@ HTTP client is always "active"), so events are never held back for it.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import trio
 
 from ..bus import Subscription
 from ..config import HttpClientConfig
+from ..endpoint import Endpoint
 from ..faults import WEBHOOK_FAULTS, FaultKind
 from ..link import BotLink, describe_event
 from ..onebot.actions import apply_quick_operation
 from ..onebot.profiles import Transport, WireFacts
 from . import wire
-
-if TYPE_CHECKING:
-    from ..app import Endpoint, Simulator
+from .host import TransportHost, connected
 
 log = logging.getLogger("qqsim.webhook")
 
@@ -64,29 +63,23 @@ class ReplyTooLarge(Exception):
 
 
 async def serve_http_client(
-    sim: Simulator, bot_id: int, config: HttpClientConfig, *,
+    sim: TransportHost, bot_id: int, config: HttpClientConfig, *,
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Post ``bot_id``'s events to ``config.url`` until cancelled."""
-    from ..app import Endpoint
-
     settings = wire.connection_settings(config, Transport.HTTP)
     link = sim.link(bot_id, settings)
     link.supports(*WEBHOOK_FAULTS)  # applied in _deliver_events and Poster.post
-    poster = Poster(link, config, sim.profile.wire)
+    poster = Poster(sim, link, config, sim.profile.wire)
     async with poster.client(), trio.open_nursery() as nursery:
-        with sim.bus.subscribe(link.tag) as subscription:
-            sim.connection_opened(link)
-            try:
-                for _ in range(POSTS_IN_FLIGHT):
-                    nursery.start_soon(_deliver_events, poster, subscription)
-                if poster.facts.webhook_heartbeat_ms > 0:
-                    nursery.start_soon(_post_heartbeats, poster)
-                log.info("%s posting events to %s", link.tag, config.url)
-                task_status.started(Endpoint(bot_id, "webhook", config.name, config.url))
-                await trio.sleep_forever()
-            finally:
-                sim.connection_closed(link)
+        with connected(sim, link) as subscription:
+            for _ in range(POSTS_IN_FLIGHT):
+                nursery.start_soon(_deliver_events, poster, subscription)
+            if poster.facts.webhook_heartbeat_ms > 0:
+                nursery.start_soon(_post_heartbeats, poster)
+            log.info("%s posting events to %s", link.tag, config.url)
+            task_status.started(Endpoint(bot_id, "webhook", config.name, config.url))
+            await trio.sleep_forever()
 
 
 async def _deliver_events(poster: Poster, subscription: Subscription) -> None:
@@ -98,7 +91,7 @@ async def _deliver_events(poster: Poster, subscription: Subscription) -> None:
 async def _post_heartbeats(poster: Poster) -> None:
     interval_ms = poster.facts.webhook_heartbeat_ms
     while True:
-        await poster.link.sim.sleep_world(interval_ms / 1000)  # follows the world clock
+        await poster.host.sleep_world(interval_ms / 1000)  # follows the world clock
         beat = poster.link.heartbeat_frame(interval_ms)  # None while heartbeats are stopped
         if beat is not None:
             await poster.post(beat)
@@ -107,7 +100,9 @@ async def _post_heartbeats(poster: Poster) -> None:
 class Poster:
     """Posts events for one webhook and applies the quick operations that come back."""
 
-    def __init__(self, link: BotLink, config: HttpClientConfig, facts: WireFacts) -> None:
+    def __init__(self, host: TransportHost, link: BotLink, config: HttpClientConfig,
+                 facts: WireFacts) -> None:
+        self.host = host
         self.link = link
         self.config = config
         self.facts = facts
@@ -131,7 +126,7 @@ class Poster:
         """POST one event (as ``text`` when given); apply the reply's quick operation.
         Never raises for the receiver."""
         assert self._client is not None, "enter Poster.client() first"
-        fault = self.link.sim.faults.take_webhook(self.link.self_id, self.config.name)
+        fault = self.host.faults.take_webhook(self.link.self_id, self.config.name)
         if fault is not None and fault.kind is FaultKind.WEBHOOK_TIMEOUT:
             await trio.sleep(fault.seconds)  # the post hangs, then is given up: not delivered
             self._failed(event, "no answer within the timeout (a webhook_timeout fault)")

@@ -6,8 +6,8 @@ right there), body parsing (``Invalid JSON`` → 400), the token check (403), th
 the action named by the first path segment. qqsim checks the token before the
 body (NapCat does it after), caps and times the body (413 / 408 with
 ``{"message": ...}``) and parses long lenient bodies off the event loop: see
-``admit`` and ``wire.Limits``. Every action outcome is HTTP 200 with a OneBot envelope; ``_handle``
-is the one call site of ``BotLink.call_frames`` for HTTP.
+``http_admit`` and ``wire.Limits``. Every action outcome is HTTP 200 with a OneBot
+envelope; ``_handle`` is the one call site of ``BotLink.call_frames`` for HTTP.
 
 An SSE server adds ``GET /_events``, and ``enableWebsocket`` adds a WebSocket
 on the same port (any path; ``/api`` API-only, fixed 30000 ms heartbeat): both
@@ -22,47 +22,38 @@ import logging
 import socket
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import trio
 
 from ..config import HttpServerConfig, HttpSseServerConfig
+from ..endpoint import Endpoint
 from ..link import BotLink
 from ..onebot.envelope import NO_ECHO
 from ..onebot.profiles import Profile, Transport
-from . import guard, wire
+from . import listener_endpoint, wire
 from .asgi_server import serve_asgi
+from .host import TransportHost
+from .http_admit import JSON, admit
 from .http_exchange import (
-    HTML,
     Answer,
     Exchange,
     Header,
     Receive,
     Scope,
     Send,
-    TooLarge,
-    TooSlow,
     answer,
     error_page,
     serve_exchange,
     serve_socket,
 )
-
-if TYPE_CHECKING:
-    from ..app import Endpoint, Simulator
-    from .http_streams import EventStream, SocketRoute
+from .http_streams import EventStream, SocketRoute
 
 log = logging.getLogger("qqsim.http")
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-FORM = "application/x-www-form-urlencoded"
-TEXT = HTML  # Express's res.send(string)
-JSON = "application/json; charset=utf-8"  # Express's res.json
 HELLO_TEXT = "NapCat4 Is Running"
-#: How long a connection whose request was answered before its body was read stays open:
-#: long enough for the answer to leave, then it is closed.
-LINGER_SECONDS = 0.5
 #: The cors() middleware runs first in NapCat, so every answer carries it.
 EXPRESS_HEADERS: list[Header] = [("Access-Control-Allow-Origin", "*"),
                                  ("X-Powered-By", "Express")]
@@ -137,14 +128,12 @@ def _route_path(scope: Scope) -> str:
 
 
 async def serve_http_server(
-    sim: Simulator, bot_id: int, config: HttpServerConfig, *,
+    sim: TransportHost, bot_id: int, config: HttpServerConfig, *,
     sock: socket.socket | None = None,
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve NapCat's HTTP API (and SSE, and its WebSocket when enabled) until cancelled;
     on ``sock`` when given (bound already: ``adapters.start_listener_soon``)."""
-    from . import listener_endpoint
-
     app = build_app(sim, bot_id, config)
 
     def listening(port: int) -> Endpoint:
@@ -156,72 +145,13 @@ async def serve_http_server(
                      sock=sock, task_status=task_status)
 
 
-def build_app(sim: Simulator, bot_id: int, config: HttpServerConfig) -> HttpApi:
+def build_app(sim: TransportHost, bot_id: int, config: HttpServerConfig) -> HttpApi:
     """The app answering NapCat's HTTP API for ``bot_id`` as ``config`` describes."""
-    from .http_streams import EventStream, SocketRoute
-
     settings = wire.connection_settings(config, Transport.HTTP)
     events = (EventStream(sim, bot_id, config)
               if isinstance(config, HttpSseServerConfig) else None)
     socket = SocketRoute(sim, bot_id, config) if config.enableWebsocket else None
     return HttpApi(partial(sim.link, bot_id, settings), config.token, events, socket)
-
-
-async def admit(
-    link: BotLink, token: str, exchange: Exchange
-) -> tuple[Answer | None, dict[str, Any], wire.Query]:
-    """NapCat's middleware before any route: CORS preflight, token, body parsing.
-
-    Returns the answer that ends the request here, if any; else the parsed
-    body and query string. Unlike NapCat (which parses the body first, so bad
-    JSON is a 400 even without a token), the token is checked before the body
-    is looked at: an unauthenticated request is answered and its connection
-    closed (``LINGER_SECONDS``) whatever it sends.
-    """
-    facts = link.sim.profile.wire
-    method = exchange.method
-    if facts.http_methods and method not in facts.http_methods:
-        return _bare(404), {}, {}
-    if method == "OPTIONS":
-        return _preflight(exchange), {}, {}
-    query = wire.parse_query(exchange.query_string.decode("utf-8", "replace"))
-    refusal = wire.token_refusal(token, query.get("access_token"),
-                                 exchange.headers.get("authorization"), facts)
-    client, server = exchange.scope.get("client"), exchange.scope.get("server")
-    if refusal is not None:
-        guard.linger(client, server, LINGER_SECONDS)  # its body, if any, is never used
-        return answer(refusal, facts.http_token_failure_body), {}, {}
-    guard.trust(client, server)
-    limits = wire.LIMITS
-    try:
-        raw = await exchange.body(limits.body_seconds)
-        form = exchange.mimetype == FORM
-        if facts.http_json_needs_content_type and not form and (
-                "application/json" not in exchange.headers.get("content-type", "")):
-            raw = b""  # go-cqhttp ignores a body of any other type
-        body = await wire.read_body(raw, form=form)
-    except TooLarge:
-        guard.linger(client, server, LINGER_SECONDS)
-        return _limit(413, f"request body over {limits.http_body_max} bytes"), {}, {}
-    except TooSlow:
-        guard.linger(client, server, LINGER_SECONDS)
-        return _limit(408, f"request body not received within {limits.body_seconds:g} s"
-                      ), {}, {}
-    except wire.BadJson:
-        if not facts.http_bad_json_body:
-            return _bare(400), {}, {}
-        return answer(400, facts.http_bad_json_body), {}, {}
-    return None, body, query
-
-
-def _bare(status: int) -> Answer:
-    """A status with no body and no Content-Type (Go's ``WriteHeader`` alone)."""
-    return answer(status, content_type=None)
-
-
-def _limit(status: int, message: str) -> Answer:
-    """A request refused for its size or slowness: NapCat's error shape, ``{"message"}``."""
-    return answer(status, wire.encode({"message": message}), JSON, [("Connection", "close")])
 
 
 async def _handle(link: BotLink, token: str, exchange: Exchange) -> Answer:
@@ -231,7 +161,7 @@ async def _handle(link: BotLink, token: str, exchange: Exchange) -> Answer:
     # Express routes on the raw (still percent-encoded) path.
     raw_path: bytes = exchange.scope.get("raw_path") or exchange.scope["path"].encode()
     path = raw_path.decode("latin-1")
-    facts = link.sim.profile.wire
+    facts = link.profile.wire
     # NapCat merges body and query for every method (its GET-only branch never
     # matches: it compares with "get"); the query wins on clashes. go-cqhttp reads
     # the JSON body first.
@@ -239,7 +169,7 @@ async def _handle(link: BotLink, token: str, exchange: Exchange) -> Answer:
     action: object = path.split("/")[1] if path not in ("", "/") else ""
     if path in ("", "/"):
         if not facts.http_root_dispatches:
-            return _json(_hello(link.sim.profile))
+            return _json(_hello(link.profile))
         # go-cqhttp's root call: {"action": ..., "params": {...}} (server/http.go)
         action, params = payload.get("action"), payload.get("params")
         payload = params if isinstance(params, dict) else {}
@@ -269,13 +199,3 @@ def _hello(profile: Profile) -> dict[str, Any]:
                             "wording": "", "echo": None}
     body.update(profile.envelope_extras)
     return body
-
-
-def _preflight(exchange: Exchange) -> Answer:
-    """What the ``cors`` package answers to any OPTIONS request."""
-    extra = [("Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE")]
-    requested = exchange.headers.get("access-control-request-headers")
-    if requested:
-        extra.append(("Access-Control-Allow-Headers", requested))
-    extra.append(("Vary", "Access-Control-Request-Headers"))
-    return answer(204, "", TEXT, extra)

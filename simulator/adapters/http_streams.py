@@ -18,20 +18,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING
 
 from ..config import HttpServerConfig
 from ..faults import FRAME_FAULTS
 from ..link import BotLink
 from ..onebot.profiles import Transport
 from . import guard, wire
+from .host import TransportHost, connected
+from .http_admit import admit
 from .http_exchange import Answer, Exchange, Scope, SocketTransport, answer
-from .http_server import admit
 from .session import refuse, run_session
 from .ws_server import API_ONLY_PATHS
-
-if TYPE_CHECKING:
-    from ..app import Simulator
 
 log = logging.getLogger("qqsim.http")
 
@@ -45,7 +42,7 @@ SSE_HEADERS = [("Cache-Control", "no-cache"), ("Connection", "keep-alive"),
 class EventStream:
     """``GET /_events`` of an SSE server: the bot's events as server-sent events."""
 
-    def __init__(self, sim: Simulator, bot_id: int, config: HttpServerConfig) -> None:
+    def __init__(self, sim: TransportHost, bot_id: int, config: HttpServerConfig) -> None:
         self._sim = sim
         self._bot_id = bot_id
         self._token = config.token
@@ -58,27 +55,25 @@ class EventStream:
             return refused
         link = self._sim.link(self._bot_id, self._settings)
         # No Content-Length: hypercorn sends the stream chunked, for as long as it lasts.
-        return Answer(200, list(SSE_HEADERS), stream=_event_stream(link))
+        return Answer(200, list(SSE_HEADERS), stream=_event_stream(self._sim, link))
 
 
-async def _event_stream(link: BotLink) -> AsyncGenerator[bytes, None]:
+async def _event_stream(host: TransportHost, link: BotLink) -> AsyncGenerator[bytes, None]:
     log.info("%s SSE client connected", link.tag)
     link.supports(*FRAME_FAULTS)  # applied by link.outgoing below
-    with link.sim.bus.subscribe(link.tag) as subscription:
-        link.sim.connection_opened(link)
-        try:
+    try:
+        with connected(host, link) as subscription:
             async for event in subscription.receive:
                 for frame in link.outgoing(event):  # event-level faults apply here
                     yield f"data: {frame.text}\n\n".encode()
-        finally:
-            link.sim.connection_closed(link)
-            log.info("%s SSE client disconnected", link.tag)
+    finally:
+        log.info("%s SSE client disconnected", link.tag)
 
 
 class SocketRoute:
     """WebSocket upgrades on every path of an HTTP server (NapCat's ``enableWebsocket``)."""
 
-    def __init__(self, sim: Simulator, bot_id: int, config: HttpServerConfig) -> None:
+    def __init__(self, sim: TransportHost, bot_id: int, config: HttpServerConfig) -> None:
         self._sim = sim
         self._bot_id = bot_id
         self._config = config
@@ -86,7 +81,7 @@ class SocketRoute:
 
     async def serve(self, scope: Scope, transport: SocketTransport) -> Answer | None:
         link = self._sim.link(self._bot_id, self._settings)
-        facts = link.sim.profile.wire
+        facts = link.profile.wire
         query = wire.parse_query(scope.get("query_string", b"").decode("utf-8", "replace"))
         token = query.get("access_token")
         refusal = wire.token_refusal(self._config.token,
@@ -105,7 +100,7 @@ class SocketRoute:
         log.info("%s WebSocket connected on %s (%s)", link.tag, path,
                  "universal" if events else "api")
         try:
-            await run_session(link, transport, events=events,
+            await run_session(self._sim, link, transport, events=events,
                               api=path not in facts.event_only_paths,
                               heartbeat_ms=EMBEDDED_WS_HEARTBEAT_MS,
                               lifecycle_extras=facts.lifecycle_extras)

@@ -46,6 +46,7 @@ from ..link import BotLink, Deferred
 from ..onebot.envelope import NO_ECHO, bad_json_frame, failure_frame
 from ..onebot.media import OFFLOAD_MIN
 from . import media_offload, wire
+from .host import TransportHost, connected
 
 log = logging.getLogger("qqsim.session")
 
@@ -106,9 +107,9 @@ def answer_frame(
         # when it was cheap to find.
         log.warning("%s refused a frame: %s", link.tag, frame)
         echo = None if frame.echo is NO_ECHO else frame.echo
-        return [wire.encode(failure_frame(1400, str(frame), link.sim.profile, echo))]
+        return [wire.encode(failure_frame(1400, str(frame), link.profile, echo))]
     if isinstance(frame, wire.BadJson):
-        return [wire.encode(bad_json_frame(link.sim.profile, BAD_JSON_TEXT))]
+        return [wire.encode(bad_json_frame(link.profile, BAD_JSON_TEXT))]
     if frame is None:
         log.warning("%s ignored a frame that is not a JSON object: %.80s", link.tag, text)
         return []
@@ -134,7 +135,7 @@ async def refuse(transport: FrameTransport, link: BotLink) -> None:
     """NapCat's answer to a bad token: the upgrade succeeded; one 1403 frame, then close."""
     log.info("%s refused a connection: token verify failed", link.tag)
     try:
-        await transport.send(wire.encode(failure_frame(1403, BAD_TOKEN_TEXT, link.sim.profile)))
+        await transport.send(wire.encode(failure_frame(1403, BAD_TOKEN_TEXT, link.profile)))
         await transport.close()
     except TransportClosed:
         pass
@@ -156,7 +157,8 @@ class SessionKind:
 
 
 async def run_session(
-    link: BotLink, transport: FrameTransport, *, events: bool, heartbeat_ms: int,
+    host: TransportHost, link: BotLink, transport: FrameTransport, *, events: bool,
+    heartbeat_ms: int,
     api: bool = True, lifecycle_extras: tuple[tuple[str, object], ...] = (),
 ) -> None:
     """Serve one authorized connection until the peer goes away.
@@ -167,14 +169,10 @@ async def run_session(
     """
     kind = SessionKind(events, api, heartbeat_ms, lifecycle_extras)
     if not events:
-        await _serve(link, transport, None, kind)
+        await _serve(host, link, transport, None, kind)
         return
-    with link.sim.bus.subscribe(link.tag) as subscription:
-        link.sim.connection_opened(link)
-        try:
-            await _serve(link, transport, subscription, kind)
-        finally:
-            link.sim.connection_closed(link)
+    with connected(host, link) as subscription:
+        await _serve(host, link, transport, subscription, kind)
 
 
 class Writer:
@@ -206,8 +204,8 @@ class Writer:
 
 
 async def _serve(
-    link: BotLink, transport: FrameTransport, subscription: Subscription | None,
-    kind: SessionKind,
+    host: TransportHost, link: BotLink, transport: FrameTransport,
+    subscription: Subscription | None, kind: SessionKind,
 ) -> None:
     writer = Writer(transport)
     async with trio.open_nursery() as nursery:
@@ -224,7 +222,7 @@ async def _serve(
             writer.hold()
             spawn(_pump_events, link, subscription, writer)
             if kind.heartbeat_ms > 0:
-                spawn(_beat, link, kind.heartbeat_ms, writer)
+                spawn(_beat, host, link, kind.heartbeat_ms, writer)
         if kind.api:
             spawn(_read, link, transport, writer, nursery)
         else:
@@ -278,7 +276,7 @@ def _inline_media(
     """Big inline media of the frame decoded off the loop while it is answered (only a
     long frame can hold any: a cheap test for every other)."""
     if isinstance(frame, wire.Frame) and len(text) > OFFLOAD_MIN:
-        return media_offload.prepared(frame.params, link.sim.storage)
+        return media_offload.prepared(frame.params, link.context.files)
     return nullcontext()
 
 
@@ -316,9 +314,9 @@ async def _pump_events(link: BotLink, subscription: Subscription, writer: Writer
                 return
 
 
-async def _beat(link: BotLink, interval_ms: int, writer: Writer) -> None:
+async def _beat(host: TransportHost, link: BotLink, interval_ms: int, writer: Writer) -> None:
     while True:
-        await link.sim.sleep_world(interval_ms / 1000)  # follows the world clock
+        await host.sleep_world(interval_ms / 1000)  # follows the world clock
         beat = link.heartbeat_frame(interval_ms)  # None while a stop_heartbeats fault holds
         if beat is not None:
             await writer.send(wire.encode(beat))

@@ -29,7 +29,6 @@ import logging
 import math
 import ssl
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import trio
 from trio_websocket import (
@@ -44,11 +43,9 @@ from ..endpoint import Endpoint
 from ..link import BotLink
 from ..onebot.profiles import Transport, WireFacts
 from . import wire
+from .host import TransportHost
 from .session import run_session
 from .ws_server import WebSocketTransport
-
-if TYPE_CHECKING:
-    from ..app import Simulator
 
 log = logging.getLogger("qqsim.ws-client")
 
@@ -82,7 +79,7 @@ def targets(config: WebsocketClientConfig, facts: WireFacts) -> list[Target]:
 
 
 async def serve_ws_client(
-    sim: Simulator, bot_id: int, config: WebsocketClientConfig, *,
+    sim: TransportHost, bot_id: int, config: WebsocketClientConfig, *,
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Keep ``bot_id``'s reverse WebSocket connection(s) up until cancelled."""
@@ -97,14 +94,14 @@ async def serve_ws_client(
 
 
 async def _keep_connected(
-    sim: Simulator, bot_id: int, config: WebsocketClientConfig, target: Target
+    sim: TransportHost, bot_id: int, config: WebsocketClientConfig, target: Target
 ) -> None:
     settings = wire.connection_settings(config, Transport.WS_CLIENT)
     retry_s = max(config.reconnectInterval, MIN_RECONNECT_MS) / 1000
     while True:
         link = sim.link(bot_id, settings)
         try:
-            await _connect_once(link, config, target, sim.profile.wire)
+            await _connect_once(sim, link, config, target, sim.profile.wire)
             reason = "the bot closed the connection"
         except Exception as exc:  # whatever goes wrong, keep trying: never take qqsim down
             reason = _describe(exc)
@@ -113,8 +110,8 @@ async def _keep_connected(
         await trio.sleep(retry_s)
 
 
-async def _connect_once(link: BotLink, config: WebsocketClientConfig, target: Target,
-                        facts: WireFacts) -> None:
+async def _connect_once(host: TransportHost, link: BotLink, config: WebsocketClientConfig,
+                        target: Target, facts: WireFacts) -> None:
     headers = [(name.encode("latin-1"), value.encode("utf-8")) for name, value in
                wire.reverse_ws_headers(facts, link.self_id, config.token, target.role)]
     # trio-websocket's connect_timeout bounds the handshake, but after it fires the
@@ -133,7 +130,7 @@ async def _connect_once(link: BotLink, config: WebsocketClientConfig, target: Ta
             opened = True
             log.info("%s connected to %s (%s)", link.tag, target.url, target.role)
             try:
-                await run_session(link, WebSocketTransport(connection), events=target.events,
+                await run_session(host, link, WebSocketTransport(connection), events=target.events,
                                   api=target.api, heartbeat_ms=config.heartInterval)
             finally:
                 deadline.deadline = trio.current_time() + CLOSE_TIMEOUT

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import trio
 from trio_websocket import (
@@ -28,11 +27,9 @@ from ..config import WebsocketServerConfig
 from ..endpoint import Endpoint
 from ..link import BotLink
 from ..onebot.profiles import Transport
-from . import guard, wire
+from . import guard, listener_endpoint, wire
+from .host import TransportHost
 from .session import TransportClosed, refuse, run_session
-
-if TYPE_CHECKING:
-    from ..app import Simulator
 
 log = logging.getLogger("qqsim.ws")
 
@@ -81,14 +78,12 @@ def _split_target(target: str) -> tuple[str, str | None]:
 
 
 async def serve_ws_server(
-    sim: Simulator, bot_id: int, config: WebsocketServerConfig, *,
+    sim: TransportHost, bot_id: int, config: WebsocketServerConfig, *,
     sock: socket.socket | None = None,
     task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED,
 ) -> None:
     """Serve forward WebSocket connections for ``bot_id`` until cancelled; on ``sock``
     when given (bound already: ``adapters.start_listener_soon``)."""
-    from . import listener_endpoint
-
     settings = wire.connection_settings(config, Transport.WS_SERVER)
     limits = wire.LIMITS
     if sock is None:
@@ -108,7 +103,7 @@ async def serve_ws_server(
                                                    max_message_size=limits.frame_max)
             try:
                 if request is not None:
-                    await _handle_connection(request, link, config,
+                    await _handle_connection(sim, request, link, config,
                                              lambda: gate.trust_stream(stream))
             finally:
                 nursery.cancel_scope.cancel()
@@ -121,10 +116,10 @@ async def serve_ws_server(
 
 
 async def _handle_connection(
-    request: WebSocketRequest, link: BotLink, config: WebsocketServerConfig,
-    authorized: Callable[[], None],
+    host: TransportHost, request: WebSocketRequest, link: BotLink,
+    config: WebsocketServerConfig, authorized: Callable[[], None],
 ) -> None:
-    facts = link.sim.profile.wire
+    facts = link.profile.wire
     path, query_token = _split_target(request.path)
     refusal = wire.token_refusal(config.token, query_token, _header(request, b"authorization"),
                                  facts)
@@ -142,7 +137,7 @@ async def _handle_connection(
         api = path not in facts.event_only_paths
         log.info("%s connected on %s (%s)", link.tag, path, _role(events, api))
         try:
-            await run_session(link, transport, events=events, api=api,
+            await run_session(host, link, transport, events=events, api=api,
                               heartbeat_ms=config.heartInterval,
                               lifecycle_extras=facts.lifecycle_extras)
         finally:

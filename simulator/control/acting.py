@@ -28,8 +28,8 @@ from .request_log import RequestLog
 from .views import message_json, reactions_json, request_json
 
 if TYPE_CHECKING:
-    from ..app import Simulator
     from ..people import Person
+    from ..simulation import Simulator
 
 Body = dict[str, Any]
 Verb = Callable[["Simulator", "Person", Body], object]

@@ -27,7 +27,6 @@ surface.
 from __future__ import annotations
 
 import logging
-import re
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,23 +35,14 @@ import trio
 
 from ..adapters.asgi_server import serve_asgi
 from ..config import check_control_exposure
+from ..endpoint import Endpoint
 from .request_log import RequestLog
 
 if TYPE_CHECKING:
-    from ..app import Endpoint, Simulator
+    from ..simulation import Simulator
 
 log = logging.getLogger("qqsim.control")
 
-STATIC = Path(__file__).parent / "static"
-# Console uploads (images, files) arrive as base64 in JSON.
-MAX_BODY_BYTES = 64 * 1024 * 1024
-# The page loads only its own files and talks only to this listener.
-PAGE_POLICY = ("default-src 'self'; img-src 'self' data: blob:; connect-src 'self'; "
-               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
-PUBLIC_PATHS = ("/", "/favicon.ico")
-LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
-# A Host value: a name or a bracketed IPv6 address, then an optional numeric port.
-_HOST = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::[0-9]+)?")
 #: The lifespan scope hypercorn would give the app (``hypercorn.trio.lifespan``).
 _LIFESPAN_SCOPE = {"type": "lifespan", "asgi": {"spec_version": "2.0", "version": "3.0"}}
 
@@ -63,8 +53,6 @@ async def serve_control(
     sim: Simulator, *, task_status: trio.TaskStatus[Endpoint] = trio.TASK_STATUS_IGNORED
 ) -> None:
     """Serve the control API and console on ``control_host:control_port`` until cancelled."""
-    from ..app import Endpoint
-
     check_control_exposure(sim.config)  # before binding, for callers other than the CLI
     host, port = sim.config.control_host, sim.config.control_port or 0
     requests = RequestLog(sim)  # follows the bus from now: the console lists what came before
@@ -147,18 +135,7 @@ async def _app_lifespan(app: Any, *,
 
 def build_app(sim: Simulator, requests: RequestLog, runs: Any) -> Any:
     """The control API's Quart app (``console_app.build_app``), imported on use."""
+    # Lazy for start-up cost: Quart and the scenario engine (see ``LazyConsole``).
     from .console_app import build_app as build
 
     return build(sim, requests, runs)
-
-
-def host_names(control_host: str) -> frozenset[str]:
-    """The ``Host`` names (port aside) this listener answers to, lower case."""
-    name = control_host.lower()
-    return LOOPBACK_NAMES | {f"[{name}]" if ":" in name else name}
-
-
-def host_allowed(header: str | None, names: frozenset[str]) -> bool:
-    """Whether ``header`` (a ``Host`` value) is one of ``names``, with or without a port."""
-    found = _HOST.fullmatch((header or "").lower())
-    return found is not None and found.group(1) in names

@@ -18,13 +18,13 @@ from ..config import is_wildcard
 from ..errors import NotFound, WorldError
 from ..onebot.codec import MessageFormatError
 from . import acting, inspector, lab_routes, pages, session_routes, snapshot_routes
-from .api import MAX_BODY_BYTES, PAGE_POLICY, PUBLIC_PATHS, STATIC, host_allowed, host_names
 from .common import MalformedRequest, Unavailable, reply
+from .policy import MAX_BODY_BYTES, PAGE_POLICY, PUBLIC_PATHS, STATIC, host_allowed, host_names
 from .request_log import RequestLog
 from .stream import serve_stream
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..simulation import Simulator
 
 #: The app's import name, as when it was built in ``api`` (Quart names its logger so).
 APP_NAME = "simulator.control.api"

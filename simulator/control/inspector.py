@@ -40,7 +40,7 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..simulation import Simulator
 
 Record = TypeVar("Record", ActionRecord, FrameRecord)
 

@@ -27,7 +27,7 @@ from ..recorder import RecordingError
 from .common import MalformedRequest, json_object, query_int, reply, text
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..simulation import Simulator
 
 
 def add_routes(app: QuartTrio, sim: Simulator) -> None:

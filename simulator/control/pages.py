@@ -35,7 +35,7 @@ from .listing import MAX_LIMIT, RESPONSE_BUDGET, fit
 from .views import message_json, reactions_json
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..simulation import Simulator
     from ..world import Message
 
 DEFAULT_LIMIT = 50

@@ -14,7 +14,7 @@ import trio
 from ..world import DomainEvent, Request, RequestCreated
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..simulation import Simulator
 
 __all__ = ["RequestLog"]
 

@@ -44,7 +44,7 @@ from .common import MalformedRequest, Unavailable, integer, json_object, reply, 
 from .served import confine_world, served_roots
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..simulation import Simulator
 
 # Fields of ``Fault`` a request may set (``id`` is the plan's to give).
 FAULT_FIELDS = frozenset({"kind", "action", "bot", "connection", "times", "probability", "seed",

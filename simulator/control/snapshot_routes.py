@@ -27,7 +27,7 @@ from ..world.snapshot_store import WorldSnapshot
 from .common import MalformedRequest, json_object, reply, text
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..simulation import Simulator
 
 #: Snapshot names: short and plain, as they appear in scenario steps and file names.
 NAME = re.compile(r"[\w.-]{1,64}")

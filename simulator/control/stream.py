@@ -46,8 +46,8 @@ from .common import json_text
 from .views import action_json, connections_json, event_json, frame_json
 
 if TYPE_CHECKING:
-    from ..app import Simulator
     from ..bus import Subscription
+    from ..simulation import Simulator
 
 log = logging.getLogger("qqsim.control")
 

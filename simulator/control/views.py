@@ -10,8 +10,8 @@ from ..traffic import ActionRecord, FrameRecord
 from ..world import DomainEvent, Message, Request
 
 if TYPE_CHECKING:
-    from ..app import Simulator
     from ..link import BotLink
+    from ..simulation import Simulator
 
 
 # The sender's card and role travel with the message: a console showing one page of a

@@ -12,16 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..onebot.registry import REGISTRY
 from ..onebot.surface import event_kind
 
 if TYPE_CHECKING:
-    from ..app import Simulator
-    from ..faults import FaultApplied
+    from ..faults import FaultApplied, FaultPlan
     from ..onebot.profiles import Profile
-    from ..traffic import ActionRecord, FrameRecord
+    from ..traffic import ActionRecord, FrameRecord, TrafficListener
 
 #: Distinct failure texts kept per action; further ones count under ``OTHER``.
 FAILURES_KEPT = 20
@@ -179,10 +178,25 @@ def plain_name(name: str, suffixes: Iterable[str]) -> str:
     return name
 
 
+class CoverageHost(Protocol):
+    """What a coverage ``Recorder`` counts (``Simulator`` is one): its traffic and the
+    faults applied, against its profile."""
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def faults(self) -> FaultPlan: ...
+
+    def add_traffic_listener(self, listener: TrafficListener) -> None: ...
+
+    def remove_traffic_listener(self, listener: TrafficListener) -> None: ...
+
+
 class Recorder:
     """Counts one simulator's traffic into its own coverage and the open session's."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: CoverageHost) -> None:
         self._sim = sim
         self.coverages: CoverageSet = {}
         self._targets: tuple[Profile, CoverageSet | None, list[Coverage]] | None = None

@@ -16,7 +16,7 @@ from typing import Any
 from ..faults import FaultKind
 from ..onebot.profiles import PROFILES
 from ..onebot.surface import Surface, surface_of
-from .record import Coverage, CoverageSet
+from .record import Coverage, CoverageSet, set_to_json
 
 FAULT_KINDS = tuple(str(kind) for kind in FaultKind)
 #: (key in ``Coverage``, heading) of each part of the surface, in report order.
@@ -120,8 +120,6 @@ def text_report(coverages: CoverageSet, *, verbose: bool = False) -> str:
 
 def json_report(coverages: CoverageSet) -> dict[str, Any]:
     """The raw counts (mergeable, ``set_from_json`` reads them) and the measured report."""
-    from .record import set_to_json
-
     return {**set_to_json(coverages),
             "report": {r.coverage.profile: r.to_json() for r in reports(coverages)}}
 

@@ -27,7 +27,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import trio
 
@@ -36,12 +36,11 @@ from ..onebot.codec import to_segments
 from ..onebot.context import ActionContext
 from ..onebot.dispatch import resolve
 from ..onebot.profiles import PROFILES, Profile
-from ..traffic import ActionRecord, FrameRecord
-from ..world.group_extras import AT_ALL_PER_GROUP
+from ..traffic import ActionRecord, FrameRecord, TrafficListener
 from . import rules as R
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from ..transcript import Transcript
     from ..world import World
 
 log = logging.getLogger("qqsim.lint")
@@ -99,10 +98,28 @@ def parse_ignore(text: str) -> set[str]:
     return names
 
 
+class LintHost(Protocol):
+    """What a ``Linter`` watches (``Simulator`` is one): its traffic, the world and profile
+    the calls met, and the transcript its findings go to."""
+
+    @property
+    def world(self) -> World: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def transcript(self) -> Transcript: ...
+
+    def add_traffic_listener(self, listener: TrafficListener) -> None: ...
+
+    def remove_traffic_listener(self, listener: TrafficListener) -> None: ...
+
+
 class Linter:
     """The lint of one simulator: observe calls, keep findings, tell listeners."""
 
-    def __init__(self, sim: Simulator, ignore: Iterable[str] = ()) -> None:
+    def __init__(self, sim: LintHost, ignore: Iterable[str] = ()) -> None:
         self.sim = sim
         self.ignored: set[str] = set(ignore) | parse_ignore(os.environ.get(IGNORE_ENV, ""))
         self.found: deque[Lint] = deque(maxlen=MAX_KEPT)
@@ -286,6 +303,8 @@ class Linter:
         # The world's own quota rule (what get_group_at_all_remain answers), the send counted.
         used = world.group_extras.at_all_used(group_id, record.bot_id)
         if used.exceeded:
+            from ..world.group_extras import AT_ALL_PER_GROUP  # lazy: start-up, as the service
+
             self._report("at-all-quota", record,
                          f"@全体成员 number {used.by_group} today in group {group_id} "
                          f"(QQ allows {AT_ALL_PER_GROUP} a day)")

@@ -23,7 +23,7 @@ import itertools
 import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..clock import format_duration
 from ..errors import ConfigError
@@ -39,9 +39,11 @@ from .translate import (
 )
 
 if TYPE_CHECKING:
-    from ..app import Simulator
-    from ..faults import Fault, FaultApplied
-    from ..transcript import Entry
+    from ..config import SimulatorConfig
+    from ..faults import Fault, FaultApplied, FaultPlan
+    from ..onebot.profiles import Profile
+    from ..transcript import Entry, Transcript
+    from ..world import World, WorldSpec
 
 #: Kinds of transcript entry that never make a step.
 QUIET = frozenset({"event", "fault", "lint", "connection", "step", "expect", "note",
@@ -52,10 +54,38 @@ class RecordingError(ConfigError):
     """A recording cannot do that (nothing recorded yet, an unknown step...)."""
 
 
+class RecordingHost(Protocol):
+    """What a ``ScenarioRecorder`` records (``Simulator`` is one): its transcript and faults
+    as they happen, and the world, profile and seed the scenario starts from."""
+
+    @property
+    def world(self) -> World: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def spec(self) -> WorldSpec: ...
+
+    @property
+    def config(self) -> SimulatorConfig: ...
+
+    @property
+    def transcript(self) -> Transcript: ...
+
+    @property
+    def faults(self) -> FaultPlan: ...
+
+    @property
+    def calls_in_flight(self) -> int: ...
+
+    def default_bot(self) -> int: ...
+
+
 class ScenarioRecorder:
     """The recording of one simulator; ``path``: where ``save()`` writes by default."""
 
-    def __init__(self, sim: Simulator, path: Path | None = None,
+    def __init__(self, sim: RecordingHost, path: Path | None = None,
                  directory: Path | None = None) -> None:
         self.sim = sim
         self.path = path
@@ -138,8 +168,9 @@ class ScenarioRecorder:
 
     def yaml(self, name: str | None = None) -> str:
         """The scenario as YAML text, checked against the scenario model first."""
-        # The scenario engine (its pydantic models, the step registry: about 1.5 MB) loads
-        # when a recording is first written, not in every serving simulator (issue 10).
+        # Lazy for start-up cost: the scenario engine (its pydantic models, the step
+        # registry: about 1.5 MB) loads when a recording is first written, not in every
+        # serving simulator (issue 10).
         from ..scenarios.loader import load_text
 
         text = to_yaml(self.scenario(name))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..clock import format_duration
+from ..onebot.codec import to_segments
 from ..onebot.codec.cqcode import render_cq
 from .draft import Ref
 
@@ -319,8 +320,6 @@ def _param(key: str, value: Any) -> Any:
 
 
 def _segments(message: Any) -> list[dict[str, Any]]:
-    from ..onebot.codec import to_segments
-
     try:
         return [dict(s) for s in to_segments(message)]
     except Exception:  # a message the action refused: its text is not worth matching

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import trio
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from .host import ScenarioHost
 
 #: Lines of the bot's output kept in memory.
 LINES = 2000
@@ -138,7 +138,7 @@ async def _stop(process: trio.Process, grace: float) -> None:
         await process.wait()
 
 
-async def wait_connected_or_exit(sim: Simulator, bot: int, output: BotOutput,
+async def wait_connected_or_exit(sim: ScenarioHost, bot: int, output: BotOutput,
                                  timeout: float) -> bool:
     """Wait (real time, up to ``timeout``) until ``bot`` is connected: True; False when
     the time ran out. A bot command that has ended is ``BotNotConnected``, at once."""

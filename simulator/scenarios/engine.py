@@ -26,7 +26,7 @@ from .run import ScenarioRun
 from .steps import STEPS
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from .host import ScenarioHost
 
 log = logging.getLogger("qqsim.scenario")
 
@@ -83,7 +83,7 @@ def scenario_clock(loaded: LoadedScenario, previous: Clock | None = None) -> Clo
     return ManualClock(start)
 
 
-def prepare(sim: Simulator, loaded: LoadedScenario, bot: int | None = None) -> int:
+def prepare(sim: ScenarioHost, loaded: LoadedScenario, bot: int | None = None) -> int:
     """Give ``sim`` a fresh world for the scenario; return the bot under test.
 
     ``bot`` is the bot the caller serves (the runner's connected bot): the
@@ -101,7 +101,7 @@ def prepare(sim: Simulator, loaded: LoadedScenario, bot: int | None = None) -> i
     return chosen
 
 
-async def run_scenario(sim: Simulator, loaded: LoadedScenario, *, bot: int | None = None,
+async def run_scenario(sim: ScenarioHost, loaded: LoadedScenario, *, bot: int | None = None,
                        reset: bool = True) -> ScenarioResult:
     """Play ``loaded`` on ``sim`` (a fresh world unless ``reset=False``) and report."""
     started = time.perf_counter()

@@ -44,7 +44,7 @@ from .patterns import (
 )
 
 if TYPE_CHECKING:
-    from ..app import Simulator
+    from .host import ScenarioHost
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ StateCheck = Callable[[], tuple[bool, str]]
 class Expectations:
     """The bot's calls and messages since creation, and awaitable checks over them."""
 
-    def __init__(self, sim: Simulator, *, bot: int | None = None, within: float = 5.0) -> None:
+    def __init__(self, sim: ScenarioHost, *, bot: int | None = None, within: float = 5.0) -> None:
         self.sim = sim
         self.bot = bot
         self.within = within

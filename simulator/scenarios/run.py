@@ -10,8 +10,8 @@ from .expect import Call, ExpectationFailed, Expectations
 from .model import LoadedScenario, ScenarioError
 
 if TYPE_CHECKING:
-    from ..app import Simulator
     from ..people import Person
+    from .host import ScenarioHost
 
 
 class StepFailed(ExpectationFailed):
@@ -21,7 +21,7 @@ class StepFailed(ExpectationFailed):
 class ScenarioRun:
     """What steps see: the simulator, the bot under test, names, and expectations."""
 
-    def __init__(self, sim: Simulator, loaded: LoadedScenario, bot: int) -> None:
+    def __init__(self, sim: ScenarioHost, loaded: LoadedScenario, bot: int) -> None:
         self.sim = sim
         self.loaded = loaded
         self.bot = bot

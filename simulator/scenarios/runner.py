@@ -27,10 +27,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import trio
 
+from ..app import Simulator, serve
 from ..config import OneBotConfig, SimulatorConfig, default_onebot_config, load_onebot_config
 from ..coverage import text_report, write_reports
 from ..errors import ConfigError
@@ -48,9 +49,6 @@ from .bot_output import (
 from .engine import ScenarioResult, run_scenario, world_spec
 from .junit import write_junit
 from .loader import LoadedScenario, ScenarioError, load_file
-
-if TYPE_CHECKING:
-    from ..app import Simulator
 
 log = logging.getLogger("qqsim.test")
 
@@ -154,8 +152,6 @@ def simulator_config(options: TestOptions, bot: int) -> SimulatorConfig:
 
 
 async def _run_loaded(options: TestOptions, loaded: list[LoadedScenario]) -> list[ScenarioResult]:
-    from ..app import Simulator
-
     first = loaded[0]
     spec = world_spec(first)
     bot = options.bot or first.scenario.bot or next(
@@ -168,7 +164,7 @@ async def _run_loaded(options: TestOptions, loaded: list[LoadedScenario]) -> lis
     sim.lint.silence(*ignored)
     try:
         async with trio.open_nursery() as nursery:
-            endpoints = await nursery.start(sim.run)
+            endpoints = await nursery.start(serve, sim)
             urls = {e.kind: e.url for e in endpoints}
             _print_endpoints(options, bot, urls)
             if options.bot_cmd:
@@ -212,11 +208,8 @@ def _bot_env(options: TestOptions, bot: int, urls: dict[str, str]) -> dict[str, 
     return env
 
 
-async def _wait_for_bot(sim: object, bot: int, options: TestOptions, output: BotOutput, *,
+async def _wait_for_bot(sim: Simulator, bot: int, options: TestOptions, output: BotOutput, *,
                         first_time: bool = False) -> None:
-    from ..app import Simulator
-
-    assert isinstance(sim, Simulator)
     if any(link.self_id == bot for link in sim.connections):
         return
     if first_time:

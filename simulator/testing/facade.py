@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from ..adapters import start_adapter
 from ..app import Endpoint, Simulator
 from ..clock import parse_duration
 from ..config import WebsocketClientConfig
@@ -266,8 +267,6 @@ class _QQSimBase:
             await process.stop_bot(self._bot_processes.pop())
 
     async def _serve(self, config: Any, bot: int | None) -> Endpoint:
-        from ..adapters import start_adapter
-
         endpoint = await start_adapter(self._host.nursery, self.sim,
                                        self.bot if bot is None else bot, config)
         self.sim.endpoints.append(endpoint)

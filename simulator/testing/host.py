@@ -11,8 +11,8 @@ is never blocked for longer than one world change.
 under its clock (a ``MockClock`` makes timeouts instant); ``call`` and
 ``await_`` run directly. Both start a fixture's bot listeners at their first use.
 
-Both run ``Simulator.run`` in a nursery they own, in which adapters added
-later (``start``) also run; leaving the host cancels it and closes the world.
+Both serve the simulator (``simulator.app.serve``) in a nursery they own, in which
+adapters added later (``start``) also run; leaving the host cancels it and closes the world.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ import outcome
 import sniffio
 import trio
 
-from ..app import Simulator
+from ..adapters import start_listener_soon
+from ..app import Simulator, serve
 from ..config import HttpServerConfig, HttpSseServerConfig, WebsocketServerConfig
 
 T = TypeVar("T")
@@ -149,7 +150,7 @@ class ThreadHost:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
                 if not self._lazy:
-                    await nursery.start(self.sim.run)
+                    await nursery.start(serve, self.sim)
                     self._serving = True
                 self._ready.set()
                 await self._stop.wait()
@@ -350,12 +351,10 @@ def bind_listeners(nursery: trio.Nursery, sim: Simulator, kind: str | None,
     and serve each from a task of ``nursery`` started soon (``start_listener_soon``);
     return their sockets (to close once ``nursery`` is done).
 
-    What ``Simulator.run`` does for a fixture's world, less its check that each bot is a
-    bot account (``options.simulator_config`` made sure of it), whose first query of a
+    What ``simulator.app.serve`` does for a fixture's world, less its check that each bot is
+    a bot account (``options.simulator_config`` made sure of it), whose first query of a
     fresh world costs about a millisecond per test, and without awaiting.
     """
-    from ..adapters import start_listener_soon
-
     sockets = []
     for bot_id, onebot in sim.config.bots.items():
         for adapter in onebot.network.enabled():
@@ -383,7 +382,7 @@ async def local_host(make: SimFactory, *, listeners_only: bool = False
     try:
         async with trio.open_nursery() as nursery:
             if not listeners_only:
-                await nursery.start(sim.run)
+                await nursery.start(serve, sim)
             host = LocalHost(sim, nursery, lazy=listeners_only)
             try:
                 yield host

@@ -267,6 +267,7 @@ class NoneBotSession:
         """The kept simulator for a test with ``options`` (``simulator.testing.pool``), or
         None when the test needs its own: other options than the kept one's, or listeners
         that cannot wait for their first use (an ``onebot`` config, the control API)."""
+        # Lazy for start-up cost: the plugin loads this module in every pytest session.
         from .pool import PooledWorld
 
         if options.onebot is not None or options.control:
@@ -337,7 +338,7 @@ class NoneBotSession:
 
     async def _settle(self, qq: AsyncQQSim, watch: NoneBotWatch) -> None:
         """Let what the test started finish, each step bounded (see the module doc)."""
-        from .waits import WaitTimeout
+        from .waits import WaitTimeout  # lazy for start-up cost (see ``pool_for``)
 
         # With nothing of NoneBot's in flight, none of its calls is; else they get answers.
         if watch.busy() is not None and qq._host.alive:

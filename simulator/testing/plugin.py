@@ -82,6 +82,7 @@ def qqsim(request: pytest.FixtureRequest, qqsim_options: QQSimOptions | Mapping[
                 request.node.stash[_FACADE] = qq
                 yield qq
             return
+        # Lazy for start-up cost: every pytest session loads this plugin, qqsim on use.
         from .session import open_async_qqsim, open_qqsim
 
         opener = open_async_qqsim if _is_async(request.node) else open_qqsim
@@ -95,7 +96,7 @@ def qqsim(request: pytest.FixtureRequest, qqsim_options: QQSimOptions | Mapping[
 
 def _options(request: pytest.FixtureRequest,
              base: QQSimOptions | Mapping[str, Any]) -> QQSimOptions:
-    from .options import QQSimOptions, layered
+    from .options import QQSimOptions, layered  # lazy for start-up cost, as above
 
     layers: list[Mapping[str, Any]] = []
     for marker in reversed(list(request.node.iter_markers(MARKER))):  # farthest first
@@ -116,7 +117,7 @@ def _nonebot_pool(request: pytest.FixtureRequest, options: QQSimOptions) -> Any:
     (``simulator.testing.pool``); None when this test gets its own."""
     if "qqsim_nonebot" not in request.fixturenames or not _is_async(request.node):
         return None
-    from .nonebot import _loop_scope_problem
+    from .nonebot import _loop_scope_problem  # lazy for start-up cost, as above
 
     if _loop_scope_problem(request.node):  # qqsim_nonebot fails the test, saying why
         return None
@@ -140,7 +141,7 @@ else:
 
     @trio_fixture  # type: ignore[untyped-decorator]
     async def _qqsim_trio(request: pytest.FixtureRequest) -> Any:
-        from .session import open_trio_qqsim
+        from .session import open_trio_qqsim  # lazy for start-up cost, as above
 
         options, log_dir = request.node.stash[_PENDING]
         async with open_trio_qqsim(options, log_dir=log_dir) as qq:

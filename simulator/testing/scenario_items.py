@@ -30,6 +30,8 @@ from _pytest._code.code import (  # pytest's failure form: its short summary use
     ReprTraceback,
 )
 
+from .plugin import MARKER
+
 #: What a scenario file for pytest is called.
 SUFFIXES = (".qqsim.yaml", ".qqsim.yml")
 INI_BOT_CMD = "qqsim_bot_cmd"
@@ -67,6 +69,8 @@ class ScenarioFile(pytest.File):
     """A ``*.qqsim.yaml`` file: one scenario, so one test."""
 
     def collect(self) -> Iterator[pytest.Item]:
+        # Lazy for start-up cost: pytest loads this module in every session; the scenario
+        # engine loads once a scenario file is collected.
         from ..scenarios.loader import ScenarioError, load_file
 
         try:
@@ -93,8 +97,7 @@ class ScenarioItem(pytest.Function):
     """One scenario run as a test; its world and profile become the fixture's options."""
 
     def setup(self) -> None:
-        from ..scenarios.engine import world_spec
-        from .plugin import MARKER
+        from ..scenarios.engine import world_spec  # lazy for start-up cost, as above
 
         loaded = self.stash[_LOADED]
         options: dict[str, Any] = {"spec": world_spec(loaded),
@@ -109,7 +112,7 @@ class ScenarioItem(pytest.Function):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> Any:
-        from .facade import ScenarioFailed
+        from .facade import ScenarioFailed  # lazy for start-up cost, as above
 
         if isinstance(excinfo.value, ScenarioFailed):
             # The report says it all; a traceback would not help. Its headline is the

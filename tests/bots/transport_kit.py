@@ -30,7 +30,7 @@ from bots.peers import ReverseWsServer, WebhookReceiver
 from trio_websocket import WebSocketConnection, open_websocket_url
 
 from simulator import ManualClock, SimulatorConfig
-from simulator.app import Simulator
+from simulator.app import Simulator, serve
 from simulator.config import (
     HttpClientConfig,
     HttpServerConfig,
@@ -242,7 +242,7 @@ async def start(kind: Kind, *, token: str = TOKEN, client_token: str = TOKEN,
         stack.callback(sim.close)
         nursery = await stack.enter_async_context(trio.open_nursery())
         stack.callback(nursery.cancel_scope.cancel)
-        await nursery.start(sim.run)
+        await nursery.start(serve, sim)
         STOPPERS[id(sim)] = nursery.cancel_scope
         bot = await connect(kind, sim, stack, client_token, webhook, reverse)
         yield sim, bot

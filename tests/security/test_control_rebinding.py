@@ -13,7 +13,7 @@ import trio
 from control_probe import BOT, bot_answers, raw_status, serving, under_attack
 
 from simulator.app import Simulator
-from simulator.control.api import STATIC
+from simulator.control.policy import STATIC
 
 GROUP = 100100
 
@@ -152,7 +152,7 @@ async def test_the_configured_control_host_is_served() -> None:
 
 
 def test_host_names_cover_loopback_and_the_configured_host() -> None:
-    from simulator.control.api import host_allowed, host_names
+    from simulator.control.policy import host_allowed, host_names
 
     names = host_names("::1")
     assert host_allowed("[::1]:6099", names) and host_allowed("[::1]", names)

@@ -19,7 +19,7 @@ from ..model import Args, Duration, MessageRef
 from .registry import step
 
 if TYPE_CHECKING:
-    from ...app import Simulator
+    from ..host import ScenarioHost
     from ..run import ScenarioRun
 
 
@@ -28,7 +28,7 @@ class Refs(Protocol):
     ``qqsim.expect`` (where names given with ``as:`` do not exist and ids are given)."""
 
     @property
-    def sim(self) -> Simulator: ...
+    def sim(self) -> ScenarioHost: ...
 
     @property
     def bot(self) -> int | None: ...
