@@ -29,6 +29,7 @@ from .link import BotLink
 from .lint import Linter
 from .onebot.context import ConnectionSettings
 from .onebot.profiles import PROFILES, Profile
+from .onebot.registry import REGISTRY
 from .people import Person
 from .recording import DEFAULT_BUDGET, RecordLog, without_huge_strings
 from .storage import Storage
@@ -209,6 +210,9 @@ class Simulator:
 
     def connection_opened(self, link: BotLink) -> None:
         """Adapters call this when a bot connection is up (and events can flow)."""
+        # The handlers load now, not within the bot's first call: its first answer would
+        # otherwise take the import (~0.2 s), and a bot's call timeout may be short.
+        REGISTRY.declare_all()
         link.connected_at = self.world.now()
         self.connections.append(link)
         self.transcript.connection(link, "opened")

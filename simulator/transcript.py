@@ -47,8 +47,45 @@ MAX_ENTRIES = 100_000
 BUDGET = 2 * DEFAULT_BUDGET
 
 
-def _same(entry: Entry) -> Entry:
-    return entry
+#: Entries of calls, frames and world changes are kept as tuples led by a tag (``_kept``);
+#: each reads back as a dict of this kind (``_entry``).
+_TAGS = {"A": "action", "E": "event", "W": "world"}
+
+
+def _kept(item: Entry | tuple[Any, ...]) -> Entry | tuple[Any, ...]:
+    """What the log marshals: an entry dict as it is; ``(tag, n, time, record)`` (see
+    ``Transcript._later``) as a flat tuple of the record's values."""
+    if isinstance(item, dict):
+        return item
+    tag, n, time = item[0], item[1], item[2]
+    record: Any = item[3]
+    if tag == "A":
+        return ("A", n, time, record.bot_id, record.connection, record.action, record.params,
+                record.response, record.fault)
+    if tag == "E":
+        return ("E", n, time, record.bot_id, record.connection, record.event)
+    facts = _fields(record)
+    del facts["time"]
+    return ("W", n, time, type(record).__name__, facts.pop("audience"), facts)
+
+
+def _entry(plain: Entry | tuple[Any, ...]) -> Entry:
+    """The entry a kept form reads as (the inverse of ``_kept``)."""
+    if isinstance(plain, dict):
+        return plain
+    tag, n, time = plain[0], plain[1], plain[2]
+    if tag == "A":
+        entry: Entry = {"n": n, "time": time, "kind": _TAGS[tag], "bot": plain[3],
+                        "conn": plain[4], "action": plain[5], "params": plain[6],
+                        "response": plain[7]}
+        if plain[8]:
+            entry["fault"] = plain[8]
+        return entry
+    if tag == "E":
+        return {"n": n, "time": time, "kind": "event", "bot": plain[3], "conn": plain[4],
+                "event": plain[5]}
+    return {"n": n, "time": time, "kind": "world", "type": plain[3], "audience": plain[4],
+            "facts": plain[5]}
 
 
 class Transcript:
@@ -62,8 +99,8 @@ class Transcript:
     def __init__(self, now: Callable[[], int], maxlen: int = MAX_ENTRIES,
                  budget: int = BUDGET) -> None:
         self._now = now
-        self.entries: RecordLog[Entry] = RecordLog(_same, _same, budget=budget,
-                                                   max_records=maxlen)
+        self.entries: RecordLog[Any] = RecordLog(_kept, _entry, budget=budget,
+                                                 max_records=maxlen)
         self._count = 0
         self._listeners: list[EntryListener] = []
 
@@ -75,58 +112,47 @@ class Transcript:
         return self._add(self._count, self._now(), kind, fields)
 
     def _add(self, n: int, time: int, kind: str, fields: dict[str, Any]) -> Entry:
-        entry: Entry = {"n": n, "time": time, "kind": kind, **fields}
+        return self._keep({"n": n, "time": time, "kind": kind, **fields})
+
+    def _keep(self, entry: Entry) -> Entry:
         # The log hands back plain data: the entry itself, or a converted copy when it
         # held something marshal does not take (listeners hear what is kept).
-        entry = self.entries.append(entry)
+        kept: Entry = self.entries.append(entry)
         for listener in list(self._listeners):
-            listener(entry)
-        return entry
+            listener(kept)
+        return kept
 
-    def _later(self, make: Callable[..., object], item: Any, lazy: bool) -> None:
-        """Write an entry now, or later (``RecordLog.defer_call``) when ``lazy`` and nobody
-        listens: it keeps its place (``n``) and its time either way."""
+    def _later(self, kind: str, record: Any, lazy: bool) -> None:
+        """Write the entry of a call, a frame or a world change (``kind``: ``_TAGS``).
+
+        ``lazy`` and nobody listening: the log keeps ``(kind, n, time, record)`` as it is
+        and writes it when it settles (``RecordLog.defer``); it keeps its place (``n``) and
+        its time. The call's or frame's entry is then stored as a tuple, not the dict it
+        reads as (``_entry``): no dict is built and marshal writes no keys, on every call.
+        """
         self._count += 1
         if lazy and not self._listeners:
-            self.entries.defer_call(make, self._count, self._now(), item)
-        else:
-            make(self._count, self._now(), item)
+            self.entries.defer((kind, self._count, self._now(), record))
+            return
+        entry = _entry(_kept((kind, self._count, self._now(), record)))
+        kept = self._keep(entry)
+        if kind == "W" and kept["facts"] is not entry["facts"]:
+            # The log converted what marshal does not take: learn the fields for next time.
+            _learn(record)
+            for item in vars(record).values():
+                if dataclasses.is_dataclass(item):
+                    _learn(item)
 
     def action(self, record: ActionRecord, lazy: bool = False) -> None:
         """The call's entry; ``lazy``: nothing will change the record's objects."""
-        self._later(self._action, record, lazy)
-
-    def _action(self, n: int, time: int, record: ActionRecord) -> None:
-        entry: dict[str, Any] = {
-            "bot": record.bot_id, "conn": record.connection, "action": record.action,
-            "params": record.params, "response": record.response,
-        }
-        if record.fault:
-            entry["fault"] = record.fault
-        self._add(n, time, "action", entry)
+        self._later("A", record, lazy)
 
     def frame(self, record: FrameRecord, lazy: bool = False) -> None:
-        self._later(self._frame, record, lazy)
-
-    def _frame(self, n: int, time: int, record: FrameRecord) -> None:
-        self._add(n, time, "event",
-                  {"bot": record.bot_id, "conn": record.connection, "event": record.event})
+        self._later("E", record, lazy)
 
     def world(self, event: DomainEvent, lazy: bool = False) -> None:
         """The change's entry; ``lazy``: nobody will change the event's objects."""
-        self._later(self._world, event, lazy)
-
-    def _world(self, n: int, time: int, event: DomainEvent) -> None:
-        facts = _fields(event)
-        del facts["time"]
-        audience = facts.pop("audience")  # sorted by ``_fields`` (a set)
-        entry = self._add(n, time, "world",
-                          {"type": type(event).__name__, "audience": audience, "facts": facts})
-        if entry["facts"] is not facts:  # something the plan did not expect: learn it
-            _learn(event)
-            for item in facts.values():
-                if dataclasses.is_dataclass(item):
-                    _learn(item)
+        self._later("W", event, lazy)
 
     def fault(self, applied: FaultApplied) -> None:
         fields: dict[str, Any] = {"fault": str(applied.fault.kind), "bot": applied.bot,

@@ -84,6 +84,11 @@ class Registry:
 
         return register
 
+    def declare_all(self) -> None:
+        """Import every handler now (else the first read does: ~0.1-0.2 s, ``qqsim run``
+        spares an idle server that cost)."""
+        self._declare_all()
+
     def _declare_all(self) -> None:
         if self._declared_in is not None:
             importlib.import_module(self._declared_in)
