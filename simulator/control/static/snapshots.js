@@ -7,8 +7,6 @@ import { clear, dateTime, el, toast } from "./ui.js";
 
 async function renderSnapshots(box) {
   const { snapshots } = await get("/api/snapshots");
-  const name = el("input", { type: "text", value: "start", size: 12, "data-testid": "snapshot-name",
-                             title: "letters, digits, _ - ." });
   const rows = snapshots.map((snap) => el("li", { "data-testid": "snapshot" },
     el("b", {}, snap.name), ` ${dateTime(snap.time)} `,
     el("button", { type: "button", "data-testid": "snapshot-restore", onclick: async () => {
@@ -20,6 +18,17 @@ async function renderSnapshots(box) {
         toast(error.message, "error");
       }
     } }, "Restore")));
+  // Only the list is rebuilt: a refresh (the tab's click, a save) that replaced the form
+  // would throw away a name being typed, and a click meant for it would save "start".
+  const list = box.querySelector("[data-role=snapshot-list]") ?? snapshotForm(box);
+  clear(list).append(rows.length ? el("ul", {}, ...rows)
+    : el("p", { class: "hint" }, "None saved yet."));
+}
+
+function snapshotForm(box) {
+  const name = el("input", { type: "text", value: "start", size: 12, "data-testid": "snapshot-name",
+                             title: "letters, digits, _ - ." });
+  const list = el("div", { "data-role": "snapshot-list" });
   clear(box).append(el("h3", {}, "Snapshots"),
     el("p", { class: "hint" }, "The whole world: people, groups, history, ids and the clock."),
     el("form", { class: "inline", onsubmit: async (event) => {
@@ -32,7 +41,8 @@ async function renderSnapshots(box) {
         toast(error.message, "error");
       }
     } }, "Name ", name, el("button", { class: "primary", type: "submit", "data-testid": "snapshot-save" }, "Save")),
-    rows.length ? el("ul", {}, ...rows) : el("p", { class: "hint" }, "None saved yet."));
+    list);
+  return list;
 }
 
 async function renderCoverage(box) {
