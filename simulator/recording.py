@@ -155,37 +155,51 @@ class RecordLog(Generic[R]):
         """Append every deferred record now, in order."""
         while self._pending:
             pending, self._pending = self._pending, []
+            records: list[R] = []  # a run of deferred records, appended in one loop
             for call, item in pending:
                 if call is None:
-                    self._append(item)
+                    records.append(item)
                 else:
+                    if records:
+                        self._append_all(records)
+                        records = []
                     call(*item)
+            if records:
+                self._append_all(records)
 
     def _append(self, record: R) -> Any:
-        # On every bot call and frame, so kept flat: one marshal and, once per block,
-        # one compress (properties and helpers inlined).
-        plain_record = self._to_plain(record)
-        try:
-            item = marshal.dumps(plain_record, MARSHAL_VERSION)
-        except ValueError:  # an object marshal does not take: keep its plain form
-            plain_record = plain(plain_record)
-            item = marshal.dumps(plain_record, MARSHAL_VERSION)
-        if len(self._current) >= BLOCK_RECORDS or self._current_size >= BLOCK_BYTES:
-            self._seal()
-        self._current.append(item)
-        self._current_size += len(item) + RECORD_OVERHEAD
-        if len(item) > COMPACT_ABOVE:
-            # Cut now, from the live record (a walk of at most MAX_ITEMS per list), rather
-            # than decode the whole record again when its block is sealed: a 3000-member
-            # list costs ~5 ms to decode. Held until then, so it counts too.
-            cut = marshal.dumps(shortened(plain_record), MARSHAL_VERSION)
-            self._compacted[id(item)] = cut
-            self._current_size += len(cut)
-        self._appended += 1
-        if (self._sealed_cost + self._previous_size + self._current_size > self.budget
-                or (self.max_records is not None
-                    and self._appended - self._first > self.max_records)):
-            self._enforce()
+        return self._append_all((record,))
+
+    def _append_all(self, records: list[R] | tuple[R, ...]) -> Any:
+        """Append ``records`` in order; returns the plain form of the last one."""
+        # On every bot call and frame, so kept flat: one marshal per record and, once per
+        # block, one compress (properties and helpers inlined; a settle's records in one
+        # loop, not one call each).
+        to_plain, dumps = self._to_plain, marshal.dumps
+        plain_record: Any = None
+        for record in records:
+            plain_record = to_plain(record)
+            try:
+                item = dumps(plain_record, MARSHAL_VERSION)
+            except ValueError:  # an object marshal does not take: keep its plain form
+                plain_record = plain(plain_record)
+                item = dumps(plain_record, MARSHAL_VERSION)
+            if len(self._current) >= BLOCK_RECORDS or self._current_size >= BLOCK_BYTES:
+                self._seal()
+            self._current.append(item)
+            self._current_size += len(item) + RECORD_OVERHEAD
+            if len(item) > COMPACT_ABOVE:
+                # Cut now, from the live record (a walk of at most MAX_ITEMS per list),
+                # rather than decode the whole record again when its block is sealed: a
+                # 3000-member list costs ~5 ms to decode. Held until then, so it counts too.
+                cut = dumps(shortened(plain_record), MARSHAL_VERSION)
+                self._compacted[id(item)] = cut
+                self._current_size += len(cut)
+            self._appended += 1
+            if (self._sealed_cost + self._previous_size + self._current_size > self.budget
+                    or (self.max_records is not None
+                        and self._appended - self._first > self.max_records)):
+                self._enforce()
         return plain_record
 
     def clear(self) -> None:
@@ -424,6 +438,17 @@ def without_huge_strings(value: Any) -> Any:
 
     Cheap on every call: type checks and ``len``, nothing copied or marshalled.
     """
+    if type(value) is dict:
+        # Most calls: a flat dict of numbers and short strings, checked without the walk.
+        for item in value.values():
+            kind = type(item)
+            if kind is str:
+                if len(item) > HUGE_STRING:
+                    break
+            elif kind is not int and kind is not bool and item is not None:
+                break
+        else:
+            return value
     pending, budget = [value], HUGE_WALK_MAX
     while pending and budget > 0:
         item = pending.pop()

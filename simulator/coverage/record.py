@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..onebot.registry import REGISTRY
 from ..onebot.surface import event_kind
+from ..traffic import FrameRecord
 
 if TYPE_CHECKING:
     from ..faults import FaultApplied, FaultPlan
     from ..onebot.profiles import Profile
-    from ..traffic import ActionRecord, FrameRecord, TrafficListener
+    from ..traffic import ActionRecord, TrafficListener
 
 #: Distinct failure texts kept per action; further ones count under ``OTHER``.
 FAILURES_KEPT = 20
@@ -30,6 +31,8 @@ FAILURE_CHARS = 100
 NAMES_KEPT = 50
 NAME_CHARS = 100
 OTHER_NAMES = "(other names)"
+#: Names called whose counted name (``plain_name``) a recorder remembers at most.
+NAMES_CACHED = 1024
 _CQ_TYPE = re.compile(r"\[CQ:([A-Za-z_]+)")
 _CQ_CODE = re.compile(r"\[CQ:[^\]]*\]")
 _MESSAGE_KINDS: dict[tuple[object, object], str] = {
@@ -63,7 +66,12 @@ class Coverage:
     survived: dict[str, int] = field(default_factory=dict)
 
     def action(self, name: str, failure: str | None) -> None:
-        if name not in self.actions and name not in REGISTRY:
+        actions = self.actions
+        count = actions.get(name)
+        if count is not None and failure is None:  # on every successful call: one bump
+            actions[name] = count + 1
+            return
+        if count is None and name not in REGISTRY:
             # A bot may call any name: keep them printable and their number bounded.
             name = _printable(name, NAME_CHARS)
             if sum(1 for known in self.actions if known not in REGISTRY) >= NAMES_KEPT:
@@ -200,6 +208,8 @@ class Recorder:
         self._sim = sim
         self.coverages: CoverageSet = {}
         self._targets: tuple[Profile, CoverageSet | None, list[Coverage]] | None = None
+        #: Names as called -> as counted (``plain_name``), for the profile of ``_targets``.
+        self._names: dict[str, str] = {}
         #: Per bot, fault kinds met since its last successful call.
         self._pending: dict[int, set[str]] = {}
         sim.add_traffic_listener(self._traffic)
@@ -224,19 +234,25 @@ class Recorder:
             if _session is not None:
                 name = self._sim.profile.name
                 into.append(_session.setdefault(name, Coverage(name)))
+            if targets is None or targets[0] is not self._sim.profile:
+                self._names = {}  # another profile: other alias suffixes
             targets = self._targets = (self._sim.profile, _session, into)
         return targets[2]
 
     def _traffic(self, record: ActionRecord | FrameRecord) -> None:
-        event = getattr(record, "event", None)
-        if event is None:
-            self._action(record)  # type: ignore[arg-type]
+        if type(record) is FrameRecord:
+            for coverage in self._into():
+                coverage.frame(record.event)
             return
-        for coverage in self._into():
-            coverage.frame(event)
+        self._action(record)  # type: ignore[arg-type]
 
     def _action(self, record: ActionRecord) -> None:
-        name = plain_name(record.action, self._sim.profile.alias_suffixes)
+        into = self._into()  # first: it forgets the names when the profile changed
+        name = self._names.get(record.action)
+        if name is None:
+            name = plain_name(record.action, self._sim.profile.alias_suffixes)
+            if len(self._names) < NAMES_CACHED:  # a bot inventing names cannot grow it
+                self._names[record.action] = name
         response = record.response
         if record.fault is not None:
             failure: str | None = f"fault {record.fault}"
@@ -247,7 +263,7 @@ class Recorder:
         else:
             text = str(response.get("message") or response.get("wording") or "")
             failure = _printable(f"{response.get('retcode')} {text}", FAILURE_CHARS)
-        for coverage in self._into():
+        for coverage in into:
             coverage.action(name, failure)
 
     def _fault(self, applied: FaultApplied) -> None:

@@ -56,6 +56,7 @@ SENDS = frozenset({"send_msg", "send_group_msg", "send_private_msg", "send_forwa
 
 #: Bits of a chat key for the group or person (QQ numbers stay below 2**40).
 _TARGET_BITS = 40
+_TARGET_LIMIT = 1 << _TARGET_BITS
 LintListener = Callable[["Lint"], None]
 
 
@@ -420,20 +421,25 @@ def _plain(action: str, profile: Profile) -> str:
     return action
 
 
+#: Per send action, whether it goes to a person (None: its parameters say, ``_chat_key``).
+_PRIVATE: dict[str, bool | None] = {
+    name: True if name.startswith("send_private") else
+    False if name.startswith("send_group") else None for name in SENDS}
+
+
 def _chat_key(bot: int, name: str, params: dict[str, Any]) -> int:
-    """Where a send goes, as one int: the bot, the group or person, and whether private
-    (a temp chat too); 0 when the call names no valid target."""
-    if name.startswith("send_private"):
-        private = True
-    elif name.startswith("send_group"):
-        private = False
-    else:  # send_msg, send_forward_msg: message_type, else whichever id is given
+    """Where a send (``SENDS``) goes, as one int: the bot, the group or person, and whether
+    private (a temp chat too); 0 when the call names no valid target."""
+    private = _PRIVATE[name]
+    if private is None:  # send_msg, send_forward_msg: message_type, else whichever id is given
         kind = params.get("message_type") or ("group" if params.get("group_id") else "private")
         if kind != "group" and kind != "private":
             return 0  # the action refused it: nothing was sent
         private = kind == "private"
-    target = _int(params.get("user_id" if private else "group_id"))
-    if not target or target >= 1 << _TARGET_BITS:
+    target = params.get("user_id" if private else "group_id")
+    if type(target) is not int:
+        target = _int(target)
+    if not target or target >= _TARGET_LIMIT:
         return 0
     return (bot << (_TARGET_BITS + 1)) | (target << 1) | private
 
