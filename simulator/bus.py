@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import trio
@@ -27,6 +28,8 @@ MAX_PENDING_BYTES = 16 * 1024 * 1024
 LARGE_EVENT = 4096
 
 log = logging.getLogger("qqsim.bus")
+#: Whether a subscriber takes an event (``Subscription.accepts``).
+Accepts = Callable[[DomainEvent], bool]
 
 
 def event_bytes(event: DomainEvent) -> int:
@@ -38,9 +41,12 @@ def event_bytes(event: DomainEvent) -> int:
 
 class Subscription:
     def __init__(self, bus: EventBus, name: str, max_buffer: int,
-                 max_bytes: int = MAX_PENDING_BYTES) -> None:
+                 max_bytes: int = MAX_PENDING_BYTES, accepts: Accepts | None = None) -> None:
         self._bus = bus
         self.name = name
+        #: Which events this subscriber takes at all (None: every one); the others are
+        #: neither queued nor counted as dropped.
+        self.accepts = accepts
         self._send, self.receive = trio.open_memory_channel[DomainEvent](max_buffer)
         self.max_bytes = max_bytes
         self.dropped = 0
@@ -50,6 +56,8 @@ class Subscription:
         self._large_bytes = 0
 
     def offer(self, event: DomainEvent) -> None:
+        if self.accepts is not None and not self.accepts(event):
+            return
         size = event_bytes(event)
         if (size >= LARGE_EVENT or self._large) and not self._room_for(size):
             self._drop()
@@ -111,8 +119,11 @@ class EventBus:
         self._published = 0
         self._dropped_by_gone = 0
 
-    def subscribe(self, name: str, max_buffer: int | None = None) -> Subscription:
-        subscription = Subscription(self, name, max_buffer or self.max_buffer)
+    def subscribe(self, name: str, max_buffer: int | None = None,
+                  accepts: Accepts | None = None) -> Subscription:
+        """A new subscriber's channel; ``accepts`` filters what it is offered."""
+        subscription = Subscription(self, name, max_buffer or self.max_buffer,
+                                    accepts=accepts)
         self._subscriptions.append(subscription)
         return subscription
 

@@ -285,6 +285,8 @@ class FaultPlan:
                 if a.fault.level is level and _targets(a.fault, bot, connection)]
 
     def _take(self, level: Level, bot: int, connection: str, action: str | None) -> Fault | None:
+        if not self._armed:
+            return None  # every call and frame asks: nothing armed costs no clock reading
         now = self._now()
         self._expire(now)
         for armed in self._armed:

@@ -210,10 +210,10 @@ class BotLink:
             return self._run(action, params, echo, fault)
         started = time.perf_counter()
         if fault.kind is FaultKind.NO_REPLY:
-            self._record(str(action), params, {}, started, fault, "no reply")
+            self._record(str(action), params, {}, started, fault, result="no reply")
             return []
         body = self._failure(str(action), fault, echo)
-        self._record(str(action), params, body, started, fault, _result(body))
+        self._record(str(action), params, body, started, fault)
         return [body]
 
     def _run(self, action: object, params: object, echo: Any, fault: Fault | None
@@ -224,9 +224,7 @@ class BotLink:
         if fault is not None and fault.kind is FaultKind.FAIL_DELIVERED:
             # Done in the world, yet the bot hears of a failure.
             sent = [self._failure(outcome.action, fault, echo)]
-        body = sent[-1]
-        result = "ok" if outcome.ok and fault is None else _result(body, outcome.message)
-        self._record(outcome.action, params, body, started, fault, result)
+        self._record(outcome.action, params, sent[-1], started, fault, outcome.message)
         if outcome.delay:
             return Deferred(sent, outcome.delay)
         return sent
@@ -239,10 +237,15 @@ class BotLink:
         return body
 
     def _record(self, action: str, params: object, body: dict[str, Any], started: float,
-                fault: Fault | None, result: str) -> None:
+                fault: Fault | None, message: str | None = None, *,
+                result: str | None = None) -> None:
+        """Log and record one answered call; the log's ``result`` is read from ``body`` (and
+        the outcome's ``message``) unless given."""
         elapsed_ms = (time.perf_counter() - started) * 1000
         if traffic.isEnabledFor(logging.INFO):  # spares str(params) when nobody reads the log
             note = f" [fault {fault.kind}]" if fault is not None else ""
+            if result is None:
+                result = _result(body, message)
             traffic.info("%s ← %s %s → %s (%.1f ms)%s", self.tag, action, _brief(params),
                          result, elapsed_ms, note)
         if fault is None:

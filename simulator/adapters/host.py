@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Protocol
 
 from ..link import LinkHost
+from ..onebot.events.render import sees
 
 if TYPE_CHECKING:
     from ..bus import EventBus, Subscription
@@ -38,7 +40,9 @@ class TransportHost(LinkHost, Protocol):
 def connected(host: TransportHost, link: BotLink) -> Iterator[Subscription]:
     """Hold ``link`` open as a connection of ``host``: the bus subscription its events come
     through, and the connection book (``sim.connections``) while the block runs."""
-    with host.bus.subscribe(link.tag) as subscription:
+    # Only events the bot may get a frame for: a bot's own send wakes no event pump.
+    accepts = partial(sees, self_id=link.self_id, settings=link.settings)
+    with host.bus.subscribe(link.tag, accepts=accepts) as subscription:
         host.connection_opened(link)
         try:
             yield subscription

@@ -110,10 +110,15 @@ def parse_json5(text: str) -> object:
     ``LIMITS.json_values_max`` raises ``TooManyValues`` unparsed. On the event loop, use
     ``read_json5``: it parses long lenient texts in a worker thread.
     """
-    counted = json_budget.check(text, LIMITS.json_values_max)
+    limit = LIMITS.json_values_max
+    counted = json_budget.check(text, limit)
     try:
-        return _strict(text, counted)
-    except _NotStrict:
+        # The stdlib parser is far quicker than pure-Python json5, and every text it
+        # accepts means the same thing in JSON5.
+        return json_budget.loads(text, limit, counted)
+    except TooManyValues:
+        raise
+    except (ValueError, RecursionError):
         return _lenient(text)
 
 
@@ -124,10 +129,14 @@ async def read_json5(text: str) -> object:
     reads a 50 MB base64 media frame in about 60 ms. The values are counted first, a few
     MB per step (``json_budget``), and a text with too many is refused unparsed.
     """
-    counted = await json_budget.check_async(text, LIMITS.json_values_max)
+    limit = LIMITS.json_values_max
+    # An ordinary frame is short: not counted, and no await (a coroutine) to learn that.
+    counted = 0 if json_budget.short(text, limit) else await json_budget.check_async(text, limit)
     try:
-        value = _strict(text, counted)
-    except _NotStrict:
+        value = json_budget.loads(text, limit, counted)  # see ``parse_json5``
+    except TooManyValues:
+        raise
+    except (ValueError, RecursionError):
         if len(text) <= LENIENT_INLINE_MAX or len(text) > JSON5_MAX:
             return _lenient(text)
         return await off_loop(_lenient, text)
@@ -136,21 +145,6 @@ async def read_json5(text: str) -> object:
         # one twice as long (a 45 MB frame parses in ~50 ms, its answer can cost as much).
         await trio.lowlevel.checkpoint()
     return value
-
-
-class _NotStrict(Exception):
-    pass
-
-
-def _strict(text: str, counted: int) -> object:
-    # The stdlib parser is far quicker than pure-Python json5, and every text it accepts
-    # means the same thing in JSON5.
-    try:
-        return json_budget.loads(text, LIMITS.json_values_max, counted)
-    except TooManyValues:
-        raise
-    except (ValueError, RecursionError):
-        raise _NotStrict from None
 
 
 def _lenient(text: str) -> object:
@@ -328,21 +322,25 @@ async def read_frame(text: str) -> Frame | None:
 
 def frame_of(value: object) -> Frame | None:
     """The request in a parsed frame (see ``split_frame``)."""
-    if value is None:
-        raise BadJson("the frame is null")
-    if isinstance(value, list):
-        # An array is an object in JS: no action, so NapCat says "不支持的API undefined".
-        return Frame("undefined", {}, NO_ECHO)
     if not isinstance(value, dict):
+        if value is None:
+            raise BadJson("the frame is null")
+        if isinstance(value, list):
+            # An array is an object in JS: no action, so NapCat says "不支持的API undefined".
+            return Frame("undefined", {}, NO_ECHO)
         return None
+    action = value.get("action", _NO_ACTION)
+    if type(action) is not str:  # the usual name needs no conversion
+        action = "undefined" if action is _NO_ACTION else _js_string(action)
     params = value.get("params")
+    if type(params) is not dict and _js_falsy(params):  # an object is truthy in JS
+        params = {}
     echo = value.get("echo")
-    return Frame(
-        action=_js_string(value["action"]) if "action" in value else "undefined",
-        params={} if _js_falsy(params) else params,
-        # NapCat uses `echo ?? ''`: an explicit null echo is answered like a missing one.
-        echo=NO_ECHO if echo is None else echo,
-    )
+    # NapCat uses `echo ?? ''`: an explicit null echo is answered like a missing one.
+    return Frame(action, params, NO_ECHO if echo is None else echo)
+
+
+_NO_ACTION: Any = object()
 
 
 def _js_falsy(value: object) -> bool:

@@ -7,8 +7,7 @@ Pure and synchronous; transports wrap the ``Outcome`` into their envelope
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import BadParams, KernelTimeout, UnknownAction, WorldError
 from .context import ActionContext
@@ -34,8 +33,10 @@ class _Absent:
 ABSENT: Any = _Absent()
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """What one call came to. A named tuple: one is built per call, and a frozen
+    dataclass's ``__init__`` (an ``object.__setattr__`` per field) cost ~14k instructions."""
+
     action: str
     data: Any = ABSENT
     failure: Failure | None = None
@@ -55,18 +56,17 @@ class Outcome:
 
 def resolve(name: str, ctx: ActionContext, registry: Registry = REGISTRY) -> ActionSpec:
     """The spec serving ``name``, after stripping an alias suffix the profile knows."""
-    candidates = [name]
-    for suffix in ctx.profile.alias_suffixes:
+    profile = ctx.profile
+    spec = registry.get(name)  # the name as given first; most calls end here
+    if spec is not None and spec.origin in profile.origins and spec.name not in (
+            profile.unrouted):
+        return spec
+    for suffix in profile.alias_suffixes:
         if name.endswith(suffix):
-            candidates.append(name.removesuffix(suffix))
-    for candidate in candidates:
-        spec = registry.get(candidate)
-        if (
-            spec is not None
-            and spec.origin in ctx.profile.origins
-            and spec.name not in ctx.profile.unrouted
-        ):
-            return spec
+            spec = registry.get(name.removesuffix(suffix))
+            if spec is not None and spec.origin in profile.origins and spec.name not in (
+                    profile.unrouted):
+                return spec
     raise UnknownAction(name)
 
 

@@ -45,31 +45,34 @@ def response(
     outcome: Outcome, transport: Transport, profile: Profile, echo: Any = NO_ECHO
 ) -> dict[str, Any]:
     """The JSON object a bot receives for ``outcome``."""
-    retcodes = profile.http_retcodes if transport is Transport.HTTP else profile.ws_retcodes
-    message, code = outcome.message, outcome.code
-    if outcome.failure is Failure.UNKNOWN_ACTION:
-        message = profile.unknown_action_text[transport].format(name=outcome.action)
-        code = profile.unknown_action_code
-    body: dict[str, Any] = {
-        "status": "ok" if outcome.ok else "failed",
-        "retcode": 0 if outcome.failure is None else retcodes[outcome.failure],
-    }
-    streamed = _streamed(outcome, transport)
-    if not outcome.ok:
-        body["data"] = dict(ERROR_PACKET) if streamed else None
-    elif outcome.data is not ABSENT:
-        body["data"] = outcome.data
-    elif not profile.omit_void_data:
-        body["data"] = None
+    failure = outcome.failure
+    message = outcome.message
+    body: dict[str, Any]
+    if failure is None:
+        body = {"status": "ok", "retcode": 0}
+        if outcome.data is not ABSENT:
+            body["data"] = outcome.data
+        elif not profile.omit_void_data:
+            body["data"] = None
+    else:
+        retcodes = profile.http_retcodes if transport is Transport.HTTP else profile.ws_retcodes
+        body = {"status": "failed", "retcode": retcodes[failure],
+                "data": dict(ERROR_PACKET) if _streamed(outcome, transport) else None}
+        if failure is Failure.UNKNOWN_ACTION:
+            message = profile.unknown_action_text[transport].format(name=outcome.action)
     body["message"] = message
     if profile.wording_on_success:
         body["wording"] = message
-        body["echo"] = _echo_for(outcome, transport, echo, profile)
+        # The usual answer's echo, as ``_echo_for`` gives it, without the call.
+        body["echo"] = echo if echo is not NO_ECHO and transport is not Transport.HTTP else (
+            _echo_for(outcome, transport, echo, profile))
     else:
+        code = profile.unknown_action_code if failure is Failure.UNKNOWN_ACTION else outcome.code
         _go_tail(body, outcome, transport, echo, code)
-    body.update(profile.envelope_extras)
-    if streamed and "stream" in body:
-        body["stream"] = STREAM_ACTION
+    if profile.envelope_extras:
+        body.update(profile.envelope_extras)
+        if outcome.stream and "stream" in body and _streamed(outcome, transport):
+            body["stream"] = STREAM_ACTION
     return body
 
 

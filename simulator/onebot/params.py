@@ -15,7 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
 from ..errors import BadParams, Why
-from ..storable import find_unstorable, pointer
+from ..storable import find_unstorable, pointer, storable
 
 
 def _bool(value: Any) -> Any:
@@ -116,7 +116,9 @@ def parse_params(model: type[P], raw: object) -> P:
         raise BadParams(Why.EXPECTED_OBJECT)
     refuse_unstorable(raw)
     try:
-        return model.model_validate(raw)
+        # What ``model_validate`` calls, without its Python layer and keyword defaults.
+        parsed: P = model.__pydantic_validator__.validate_python(raw)
+        return parsed
     except ValidationError as exc:
         raise BadParams(describe_error(exc.errors()[0])) from None
 
@@ -130,6 +132,8 @@ def refuse_unstorable(raw: object) -> None:
     read such a string either, and its error would name no parameter. The raw
     params are walked, extra keys included.
     """
+    if storable(raw):  # the walk ``find_unstorable`` starts with; the usual answer
+        return
     found = find_unstorable(raw)
     if found is None:
         return

@@ -238,9 +238,8 @@ class WorldCore:
         """Plain-SQL writes in one transaction: committed on exit, rolled back on error."""
         try:
             yield self.conn
-            session = self.session
-            if session.new or session.dirty or session.deleted:
-                session.flush()  # ORM changes made inside the block go in the same commit
+            if self._orm_changed():
+                self.session.flush()  # ORM changes made inside the block go in the same commit
             if not self._deferring:
                 self.conn.commit()
                 if self._unsaved:
@@ -273,9 +272,8 @@ class WorldCore:
         costs ~3 µs a message.
         """
         try:
-            session = self.session
-            if session.new or session.dirty or session.deleted:
-                session.flush()  # ORM changes made meanwhile go in the same commit
+            if self._orm_changed():
+                self.session.flush()  # ORM changes made meanwhile go in the same commit
                 if self._deferring:
                     return
                 self.conn.commit()
@@ -293,6 +291,14 @@ class WorldCore:
         if len(self._unsaved) >= SEND_BATCH:
             self.conn.commit()
             self._unsaved.clear()
+
+    def _orm_changed(self) -> bool:
+        """Whether the ORM session holds changes not flushed yet.
+
+        ``Session.flush``'s own test; ``new or dirty or deleted`` builds three sets to
+        say the same, a tenth of a send's cost in the world.
+        """
+        return not self.session._is_clean()
 
     def send_failed(self, exc: Exception) -> NoReturn:
         """A send's statements failed: roll back (``rollback``) and raise for the action."""

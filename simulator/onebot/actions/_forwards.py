@@ -27,7 +27,9 @@ class ForwardResult(TypedDict):
 
 
 def is_forward(segments: list[dict[str, Any]]) -> bool:
-    return bool(segments) and all(s.get("type") == "node" for s in segments)
+    # The first segment decides most sends without a generator.
+    return bool(segments) and segments[0].get("type") == "node" and all(
+        s.get("type") == "node" for s in segments)
 
 
 def _node_entry(

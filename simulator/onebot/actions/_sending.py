@@ -58,10 +58,16 @@ def send_id(value: Any, name: str) -> int | None:
     return number or None
 
 
-def route(p: SendMsgParams) -> Chat:
-    """Where ``send_msg`` goes, with NapCat's precedence: message_type, group_id, user_id."""
-    group_id, user_id = send_id(p.group_id, "group_id"), send_id(p.user_id, "user_id")
-    kind = p.message_type
+def route(p: SendMsgParams, forced: str | None = None) -> Chat:
+    """Where ``send_msg`` goes, with NapCat's precedence: message_type, group_id, user_id.
+
+    ``forced`` is the chat type an action names itself, over ``message_type``:
+    ``send_group_msg`` never reads ``user_id``, ``send_private_msg`` keeps ``group_id``
+    (a temp chat). Passed, not set on ``p``: a pydantic model's ``__setattr__`` is costly.
+    """
+    group_id = send_id(p.group_id, "group_id")
+    user_id = None if forced == "group" else send_id(p.user_id, "user_id")
+    kind = p.message_type if forced is None else forced
     if kind == "private" or (kind not in ("group", "private") and not group_id and user_id):
         if not user_id:
             raise InvalidState(Why.PRIVATE_NEEDS_USER_ID, group_id=group_id)
@@ -81,14 +87,18 @@ def _segments(p: SendMsgParams) -> list[dict[str, Any]]:
             "[" not in body or "[CQ:" not in body):
         _too_long(len(body))  # all text: known without parsing it
     try:
-        segments = to_segments(body, auto_escape=truthy(p.auto_escape, default=False))
+        # Fresh dicts (``to_segments`` never hands back the caller's): returned as they are.
+        segments: list[Any] = to_segments(body, auto_escape=truthy(p.auto_escape, default=False))
     except MessageFormatError as exc:
         raise InvalidState(Why.MESSAGE_UNPARSABLE, cause=exc) from None
-    _too_long(text_length(segments))
-    kinds = {s["type"] for s in segments}
-    if "node" in kinds and len(kinds) > 1:
-        raise BadParams(Why.NODE_MIX)
-    return [dict(s) for s in segments]
+    length = text_length(segments)
+    if length > MESSAGE_TEXT_MAX:
+        _too_long(length)
+    if len(segments) > 1:
+        kinds = {s["type"] for s in segments}
+        if "node" in kinds and len(kinds) > 1:
+            raise BadParams(Why.NODE_MIX)
+    return segments
 
 
 def text_length(segments: list[Any]) -> int:
@@ -102,11 +112,14 @@ def text_length(segments: list[Any]) -> int:
             total += len(item)
         elif isinstance(item, list):
             pending.extend(item)
-        elif isinstance(item, dict) and isinstance(item.get("data"), dict):
-            if item.get("type") == "text":
-                pending.append(item["data"].get("text"))
-            elif item.get("type") == "node":
-                pending.append(item["data"].get("content"))
+        elif isinstance(item, dict):
+            data = item.get("data")
+            if isinstance(data, dict):
+                kind = item.get("type")
+                if kind == "text":
+                    pending.append(data.get("text"))
+                elif kind == "node":
+                    pending.append(data.get("content"))
     return total
 
 
@@ -123,9 +136,10 @@ def deliver(ctx: ActionContext, chat: Chat, segments: list[dict[str, Any]],
     ``timeout_ms`` is the request's own ``timeout``.
     """
     messages = ctx.world.messages
-    if chat.is_group and [s.get("type") for s in segments] == ["file"]:
+    group = chat.chat_type == "group"  # ``chat.is_group``, read once
+    if group and len(segments) == 1 and segments[0].get("type") == "file":
         return _group_file_message(ctx, chat.group_id, segments[0].get("data") or {})
-    if chat.is_group:
+    if group:
         stored, raw = compose(ctx, chat, segments)
         return post_group(ctx, chat.group_id, stored, raw, timeout_ms)
     if ctx.world.accounts.find(chat.peer_id) is None:
@@ -147,7 +161,7 @@ def send(ctx: ActionContext, chat: Chat, p: SendMsgParams) -> MessageIdResult | 
     segments = _segments(p)
     if is_forward(segments):
         return send_forward(ctx, chat, segments, p)
-    timeout_ms = (p.model_extra or {}).get("timeout")  # NapCat's send-only extra
+    timeout_ms = (p.__pydantic_extra__ or {}).get("timeout")  # NapCat's send-only extra
     return {"message_id": deliver(ctx, chat, segments, timeout_ms).message_id}
 
 

@@ -26,15 +26,13 @@ def send_private_msg(
     ctx: ActionContext, p: SendMsgParams
 ) -> MessageIdResult | ForwardResult:
     """Send a private message (a temp chat through ``group_id`` if not friends)."""
-    p.message_type = "private"
-    return send(ctx, route(p), p)
+    return send(ctx, route(p, "private"), p)
 
 
 @action("send_group_msg", origin=Origin.SPEC)
 def send_group_msg(ctx: ActionContext, p: SendMsgParams) -> MessageIdResult | ForwardResult:
     """Send a message to a group the bot is in and may speak in."""
-    p.message_type, p.user_id = "group", None
-    return send(ctx, route(p), p)
+    return send(ctx, route(p, "group"), p)
 
 
 class MessageIdParams(Params):

@@ -48,11 +48,15 @@ def _replace_all(s: str, table: Iterable[tuple[str, str]]) -> str:
 
 def escape_text(s: str) -> str:
     """Escape text that stands outside CQ codes (commas stay as they are)."""
+    if "&" not in s and "[" not in s and "]" not in s:
+        return s  # most texts: three scans in C instead of three calls
     return _replace_all(s, _TEXT_ESCAPES)
 
 
 def unescape_text(s: str) -> str:
     """Undo :func:`escape_text`. Like NapCat, ``&#44;`` is decoded in text too."""
+    if "&" not in s:
+        return s  # every escape starts with "&"
     return _replace_all(s, _UNESCAPES)
 
 
@@ -83,6 +87,9 @@ def parse_cq(s: str) -> list[Segment]:
     if not isinstance(s, str):
         raise MessageFormatError(f"a CQ-code message must be a string, got {_kind(s)}")
     segments: list[Segment] = []
+    if "[CQ:" not in s:  # no code can match: spares the regex scanner (most messages)
+        _append_text(segments, s)
+        return segments
     pos = 0
     for match in _CQ_PATTERN.finditer(s):
         _append_text(segments, s[pos : match.start()])

@@ -72,15 +72,22 @@ def render_event(
     event: ev.DomainEvent, self_id: int, settings: ConnectionSettings, profile: Profile
 ) -> Event | None:
     """What bot ``self_id`` receives on a connection with ``settings``, or None."""
-    if self_id not in event.audience:
+    if not sees(event, self_id, settings):
         return None
-    if isinstance(event, ev.MessageCreated):
-        own = event.message.sender_id == self_id
-        if own and not settings.report_self_message:
-            return None
     return DIALECTS[profile.event_dialect](
         _napcat_event(event, self_id, settings, profile), event, self_id
     )
+
+
+def sees(event: ev.DomainEvent, self_id: int, settings: ConnectionSettings) -> bool:
+    """Whether ``render_event`` may give bot ``self_id`` anything for ``event``: one of its
+    audience, and not its own message unless the connection reports those. A connection's
+    bus subscription takes only such events (a bot's own send wakes no event pump)."""
+    if self_id not in event.audience:
+        return False
+    if isinstance(event, ev.MessageCreated) and event.message.sender_id == self_id:
+        return settings.report_self_message
+    return True
 
 
 def _napcat_event(
