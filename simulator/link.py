@@ -23,12 +23,12 @@ import trio
 from .faults import Fault, FaultKind, FaultNotSupported, FaultPlan, failure_text
 from .onebot import dispatch
 from .onebot.codec import segments_to_text
-from .onebot.context import ActionContext, ConnectionSettings, FileAccess
+from .onebot.context import ActionContext, ConnectionSettings, ContextSource
 from .onebot.envelope import NO_ECHO, encode, frames, response
 from .onebot.events import render_event, shared
 from .onebot.events.meta import heartbeat, lifecycle_connect
 from .onebot.profiles import Failure, Profile
-from .world import DomainEvent, World
+from .world import DomainEvent
 
 traffic = logging.getLogger("qqsim.traffic")
 
@@ -60,19 +60,10 @@ class Outgoing:
     text: str
 
 
-class LinkHost(Protocol):
+class LinkHost(ContextSource, Protocol):
     """What a ``BotLink`` needs of the simulator it serves (``Simulator`` is one): the
     world, profile and files its calls see, the faults it applies, where it records
     what it answered and sent, and the world's clock. A link never sees more of it."""
-
-    @property
-    def world(self) -> World: ...
-
-    @property
-    def profile(self) -> Profile: ...
-
-    @property
-    def storage(self) -> FileAccess: ...
 
     @property
     def faults(self) -> FaultPlan: ...

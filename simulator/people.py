@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from .onebot.codec import render_cq, to_segments
 from .onebot.compose import Chat, compose
-from .onebot.context import ActionContext, FileAccess
+from .onebot.context import ActionContext, ContextSource
 from .onebot.images import image_size_or_fallback
 from .onebot.media import resolve_media
-from .onebot.profiles import Profile
-from .world import Message, Request, World
+from .world import Message, Request
 
 if TYPE_CHECKING:
     from .world.albums import Album, AlbumPhoto
@@ -21,18 +20,9 @@ if TYPE_CHECKING:
     from .world.transfers import OnlineFile
 
 
-class PersonHost(Protocol):
+class PersonHost(ContextSource, Protocol):
     """What a ``Person`` acts in (``Simulator`` is one): read on every call, so a person
     made before ``sim.reset()`` acts in the new world."""
-
-    @property
-    def world(self) -> World: ...
-
-    @property
-    def profile(self) -> Profile: ...
-
-    @property
-    def storage(self) -> FileAccess: ...
 
 
 class Person:

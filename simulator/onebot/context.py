@@ -55,6 +55,20 @@ class NoFiles:
         return None
 
 
+class ContextSource(Protocol):
+    """What an ``ActionContext`` is made from, read again on every call so that a link or
+    a person made before ``sim.reset()`` acts in the new world (``Simulator`` is one)."""
+
+    @property
+    def world(self) -> World: ...
+
+    @property
+    def profile(self) -> Profile: ...
+
+    @property
+    def storage(self) -> FileAccess: ...
+
+
 @dataclass
 class ActionContext:
     world: World
