@@ -56,9 +56,10 @@ def test_a_limit_that_is_not_positive_is_a_one_line_error(
 
 
 async def _bot_answers(urls: dict[str, str]) -> None:
+    # Bounded by the caller's deadline: the first request of a fresh process loads the HTTP
+    # server and the action handlers, over a second on a loaded machine.
     async with httpx.AsyncClient() as client:
-        with trio.fail_after(1):
-            response = await client.post(urls["http"] + "/get_login_info", json={})
+        response = await client.post(urls["http"] + "/get_login_info", json={})
     assert response.json()["data"]["user_id"] == 10001
 
 
