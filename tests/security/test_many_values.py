@@ -104,8 +104,10 @@ def under_the_bound(item: str, per_item: int) -> str:
 
 
 def wire_parse_seconds(frame: str) -> float:
-    """CPU seconds this thread takes to parse ``frame`` as the server does (best of three)."""
-    return parse_seconds(frame, wire.parse_json5, tries=3)
+    """CPU seconds this thread takes to parse ``frame`` as the server does (best of five:
+    under a loaded CI the CPU time of one parse of ~35 ms measured 53 ms once, from caches
+    shared with other processes, not from the parse)."""
+    return parse_seconds(frame, wire.parse_json5, tries=5)
 
 
 @pytest.mark.trio
