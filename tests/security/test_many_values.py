@@ -119,7 +119,7 @@ def wire_parse_seconds(frame: str) -> float:
 async def test_a_frame_just_under_the_bound_is_parsed_in_one_short_step(
     item: str, per_item: int
 ) -> None:
-    """The parse (best of three, in this thread) is under ``HOLD_MAX``: that is what the
+    """The parse (best of five, in this thread) is under ``HOLD_MAX``: that is what the
     bound is chosen for (30-40 ms here); the server's parse step may take as long as it
     plus a margin, every other step (counting, answering) less than ``HOLD_MAX``."""
     frame = under_the_bound(item, per_item)
