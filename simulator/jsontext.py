@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from json.encoder import encode_basestring
+from json.encoder import encode_basestring as encode_basestring  # the encoders' own
 from typing import Any
 
 #: The C encoder ``JSONEncoder.iterencode`` builds on each call (None without the C module).

@@ -95,6 +95,7 @@ class BotLink:
         self.wire_faults: frozenset[FaultKind] = frozenset()
         self._wire_scope: trio.CancelScope | None = None
         self._held: list[Outgoing] = []
+        self._plain_names = _PlainNames(sim.profile)
 
     def _new_context(self) -> ActionContext:
         return ActionContext(
@@ -161,8 +162,8 @@ class BotLink:
         until the caller has run ``handle_later`` with it (which it must).
         """
         sim = self.sim
-        name = plain_action_name(action, sim.profile)
-        fault = sim.faults.take_action(self.self_id, self.settings.name, name)
+        fault = sim.faults.take_action(self.self_id, self.settings.name,
+                                       self._plain_name(action, sim.profile))
         sim.calls_in_flight += 1
         if fault is not None and fault.kind is FaultKind.DELAY:
             return fault
@@ -179,6 +180,18 @@ class BotLink:
             sim.lazy_records = False
             if not held:
                 sim.calls_in_flight -= 1
+
+    def _plain_name(self, action: object, profile: Profile) -> str:
+        """``plain_action_name``, remembered per name for the host's current profile."""
+        names = self._plain_names
+        if names.profile is not profile:
+            names = self._plain_names = _PlainNames(profile)
+        name = names.get(action) if type(action) is str else None
+        if name is None:
+            name = plain_action_name(action, profile)
+            if type(action) is str and len(names) < PLAIN_NAMES_KEPT:
+                names[action] = name  # a bot inventing names cannot grow it past the bound
+        return name
 
     async def handle_later(self, held: Fault | Deferred, action: object, params: object,
                            echo: Any) -> list[dict[str, Any]]:
@@ -210,7 +223,10 @@ class BotLink:
     def _run(self, action: object, params: object, echo: Any, fault: Fault | None
              ) -> list[dict[str, Any]]:
         started = time.perf_counter()
-        outcome = dispatch.call(self.context, action, params)
+        context = self._context
+        if context.world is not self.sim.world or context.profile is not self.sim.profile:
+            context = self.context  # rebuilt after a reset (the property's own test, inline)
+        outcome = dispatch.call(context, action, params)
         sent = frames(outcome, self.settings.transport, self.sim.profile, echo)
         if fault is not None and fault.kind is FaultKind.FAIL_DELIVERED:
             # Done in the world, yet the bot hears of a failure.
@@ -335,6 +351,18 @@ class BotLink:
             raise FaultNotSupported(f"{self.tag} has no live connection to drop")
         traffic.info("%s connection dropped by a fault", self.tag)
         self._wire_scope.cancel()
+
+
+#: Action names a link remembers the plain form of (``BotLink._plain_name``).
+PLAIN_NAMES_KEPT = 256
+
+
+class _PlainNames(dict[str, str]):
+    """Names as called -> as faults match them, under one profile (its alias suffixes)."""
+
+    def __init__(self, profile: Profile) -> None:
+        super().__init__()
+        self.profile = profile
 
 
 def plain_action_name(action: object, profile: Profile) -> str:

@@ -53,6 +53,28 @@ async def test_a_burst_into_one_group(sim: Simulator, bot: BotLink, autojump_clo
 
 
 @pytest.mark.trio
+async def test_the_window_slides_over_the_newest_sends(sim: Simulator, bot: BotLink,
+                                                      autojump_clock: Any) -> None:
+    for index in range(5):
+        send(bot, GROUP, f"first {index}")
+    await trio.sleep(5.1)  # the five fall out of the window: a sixth is no burst
+    send(bot, GROUP, "later")
+    assert rules(sim) == []
+    for index in range(4):
+        send(bot, GROUP, f"second {index}")
+    await trio.sleep(4.9)  # the five sends since "later" are all within 5 s of this one
+    send(bot, GROUP, "sixth")
+    assert rules(sim) == ["group-send-rate"]
+    assert "6 messages to group 100100" in sim.lint.found[0].message
+    send(bot, GROUP, "still flooding")  # reported once per flood
+    await trio.sleep(6)
+    send(bot, GROUP, "calm")  # the flood is over...
+    for index in range(5):
+        send(bot, GROUP, f"third {index}")  # ...and the next one is reported again
+    assert rules(sim) == ["group-send-rate", "group-send-rate"]
+
+
+@pytest.mark.trio
 async def test_one_message_a_second_is_fine(sim: Simulator, bot: BotLink,
                                             autojump_clock: Any) -> None:
     for index in range(12):

@@ -27,7 +27,9 @@ def test_an_orm_change_is_seen_and_committed_with_the_next_send() -> None:
 
 def test_a_session_without_the_private_test_is_asked_through_its_sets() -> None:
     # ``Session._is_clean`` is SQLAlchemy's private flush test; a release without it must
-    # still be read right (through ``new``, ``dirty`` and ``deleted``).
+    # still be read right (through ``new``, ``dirty`` and ``deleted``). ``WorldCore`` binds
+    # the test once, None when the session has none.
     for pending, expected in (((), False), ({"row"}, True)):
-        core = SimpleNamespace(session=SimpleNamespace(new=pending, dirty=(), deleted=()))
+        session = SimpleNamespace(new=pending, dirty=(), deleted=())
+        core = SimpleNamespace(session=session, _is_clean=getattr(session, "_is_clean", None))
         assert WorldCore._orm_changed(core) is expected  # type: ignore[arg-type]

@@ -247,19 +247,29 @@ class Recorder:
         self._action(record)  # type: ignore[arg-type]
 
     def _action(self, record: ActionRecord) -> None:
-        into = self._into()  # first: it forgets the names when the profile changed
+        # On every call a bot makes: ``_into``'s test inline, and a success counted at once.
+        targets = self._targets
+        if targets is None or targets[0] is not self._sim.profile or targets[1] is not _session:
+            into = self._into()  # first: it forgets the names when the profile changed
+        else:
+            into = targets[2]
         name = self._names.get(record.action)
         if name is None:
             name = plain_name(record.action, self._sim.profile.alias_suffixes)
             if len(self._names) < NAMES_CACHED:  # a bot inventing names cannot grow it
                 self._names[record.action] = name
-        response = record.response
-        if record.fault is not None:
-            failure: str | None = f"fault {record.fault}"
-        elif response.get("status") == "ok":
-            failure = None
+        if record.fault is None and record.response.get("status") == "ok":
             if self._pending:
                 self._carried_on(record.bot_id)
+            for coverage in into:
+                coverage.action(name, None)
+            return
+        self._failed(record, name, into)
+
+    def _failed(self, record: ActionRecord, name: str, into: list[Coverage]) -> None:
+        response = record.response
+        if record.fault is not None:
+            failure = f"fault {record.fault}"
         else:
             text = str(response.get("message") or response.get("wording") or "")
             failure = _printable(f"{response.get('retcode')} {text}", FAILURE_CHARS)

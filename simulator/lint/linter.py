@@ -189,34 +189,42 @@ class Linter:
         world = self.sim.world
         if world is not self._world:
             self._reset(world)
-        profile = self.sim.profile
         name = self._names.get(record.action)
         if name is None:
-            name = _plain(record.action, profile)
+            name = _plain(record.action, self.sim.profile)
             if len(self._names) < MAX_CHATS:  # a bot inventing names cannot grow it
                 self._names[record.action] = name
         params = record.params if type(record.params) is dict else {}
         response = record.response
         failed = bool(response) and response.get("status") != "ok"
-        is_send = name in SENDS
-        # Read the clock only when a rule needs it: most calls are not sends and succeed.
-        now = _now() if is_send or failed or self._failed else 0.0
-        if self._failed:
-            self._check_repeat(record, name, params, now)
-        if is_send:
+        if name in SENDS:
+            now = _now()
+            if self._failed:
+                self._check_repeat(record, name, params, now)
             self._check_send(record, name, params, failed, now)
+        elif failed or self._failed:  # read the clock only when a rule needs it
+            now = _now()
+            if self._failed:
+                self._check_repeat(record, name, params, now)
+        else:
+            now = 0.0
         if "message_id" in params:
             self._check_stale(record, params["message_id"])
         if failed:
-            if len(self._failed) > MAX_CHATS:  # a bot inventing action names
-                self._failed.clear()
-            self._failed[(record.bot_id, name)] = (params, now)
-            if not self._is_routed(record.action, profile):
-                others = [p for p in PROFILES.values()
-                          if p is not profile and self._is_routed(record.action, p)]
-                hint = f" ({', '.join(p.name for p in others)} routes it)" if others else ""
-                self._report("unrouted-action", record,
-                             f"{profile.name} does not route {record.action!r}{hint}")
+            self._failed_call(record, name, params, now)
+
+    def _failed_call(self, record: ActionRecord, name: str, params: dict[str, Any],
+                     now: float) -> None:
+        if len(self._failed) > MAX_CHATS:  # a bot inventing action names
+            self._failed.clear()
+        self._failed[(record.bot_id, name)] = (params, now)
+        profile = self.sim.profile
+        if not self._is_routed(record.action, profile):
+            others = [p for p in PROFILES.values()
+                      if p is not profile and self._is_routed(record.action, p)]
+            hint = f" ({', '.join(p.name for p in others)} routes it)" if others else ""
+            self._report("unrouted-action", record,
+                         f"{profile.name} does not route {record.action!r}{hint}")
 
     def _report(self, rule: str, record: ActionRecord, message: str) -> None:
         if rule in self.ignored:
@@ -240,9 +248,9 @@ class Linter:
                     failed: bool, now: float) -> None:
         chat = _chat_key(record.bot_id, name, params)
         message = params.get("message")
-        mentions_all, quoted = False, None
         if type(message) is str and "[CQ:" not in message:
-            text = message  # the common case: plain text, nothing to parse or allocate
+            # The common case: plain text, nothing to parse or allocate.
+            text, mentions_all, quoted = message, False, None
         else:
             text, mentions_all, quoted = _read_message(message)
         if len(text) > R.MAX_TEXT:
@@ -258,33 +266,43 @@ class Linter:
         self._check_rates(record, chat, now)
         if mentions_all and not chat & 1:
             self._check_at_all(record, _target(chat))
-        self._check_echo(record, chat, text.strip(), now)
+        # The self-reply echo rule, inline (one call less on every send).
+        text = text.strip()
+        said = self._last_text.get(chat)
+        self._last_text[chat] = text
+        if said is not None and len(said) >= 4 and said in text and text != said:
+            self._check_echo(record, said, self._last_time.get(chat, 0.0), now)
+        self._last_time[chat] = now  # no (text, time) tuple: nothing for the GC
 
     def _check_rates(self, record: ActionRecord, chat: int, now: float) -> None:
+        # Each deque holds the newest BURST+1 send times: the window holds more than BURST
+        # sends exactly when the oldest of them is still inside it (no counting, no pops).
         times = self._chat_sends.get(chat)
         if times is None:
             if len(self._chat_sends) > MAX_CHATS:
                 self._forget_quiet_chats(now)
             times = self._chat_sends[chat] = deque(maxlen=R.GROUP_BURST + 1)
-        if _count_within(times, now, R.GROUP_WINDOW) > R.GROUP_BURST:
+        times.append(now)
+        if len(times) > R.GROUP_BURST and times[0] > now - R.GROUP_WINDOW:
             if chat not in self._flooded:
                 self._flooded.add(chat)
                 self._report("group-send-rate", record,
                              f"{len(times)} messages to {_where(chat)} within "
                              f"{R.GROUP_WINDOW:g}s (at most {R.GROUP_BURST})")
-        else:
+        elif chat in self._flooded:
             self._flooded.discard(chat)
         bot = record.bot_id
         every = self._all_sends.get(bot)
         if every is None:
             every = self._all_sends[bot] = deque(maxlen=R.TOTAL_BURST + 1)
-        if _count_within(every, now, R.TOTAL_WINDOW) > R.TOTAL_BURST:
+        every.append(now)
+        if len(every) > R.TOTAL_BURST and every[0] > now - R.TOTAL_WINDOW:
             if -bot not in self._flooded:
                 self._flooded.add(-bot)
                 self._report("total-send-rate", record,
                              f"{len(every)} messages within {R.TOTAL_WINDOW:g}s "
                              f"(at most {R.TOTAL_BURST})")
-        else:
+        elif -bot in self._flooded:
             self._flooded.discard(-bot)
 
     def _forget_quiet_chats(self, now: float) -> None:
@@ -320,12 +338,10 @@ class Linter:
             self._report("self-reply", record,
                          f"the bot quotes its own message {message_id}")
 
-    def _check_echo(self, record: ActionRecord, chat: int, text: str, now: float) -> None:
-        """A reply that holds what the bot itself said just before (``you said: you said:``)."""
-        said, when = self._last_text.get(chat), self._last_time.get(chat, 0.0)
-        self._last_text[chat], self._last_time[chat] = text, now  # no tuple: nothing for the GC
-        if said is not None and len(said) >= 4 and said in text and text != said \
-                and now - when <= R.ECHO_WINDOW:
+    def _check_echo(self, record: ActionRecord, said: str, when: float, now: float) -> None:
+        """A reply that holds what the bot itself said just before (``you said: you said:``):
+        ``said`` (4 characters or more) is within the new text and not all of it."""
+        if now - when <= R.ECHO_WINDOW:
             self._report("self-reply", record,
                          f"the bot's message repeats its own previous one ({_short(said)!r}) "
                          f"within {R.ECHO_WINDOW:g}s: does it answer its own messages?")

@@ -49,6 +49,10 @@ def compose(
     ctx: ActionContext, chat: Chat, segments: Iterable[Mapping[str, Any]]
 ) -> tuple[list[Seg], str]:
     """Received-form segments and ``raw_message`` for a message sent by ``ctx.self_id``."""
+    if type(segments) is list and len(segments) == 1:
+        plain = _plain_text(segments[0])
+        if plain is not None:
+            return plain
     stored: list[Seg] = []
     sent = False  # an element went to QQ, even one receivers do not see as a segment
     for segment in segments:
@@ -72,6 +76,20 @@ def compose(
         # ``render_cq`` would render, without its per-segment generic walk.
         return stored, escape_text(stored[0]["data"]["text"]).strip(JS_WHITESPACE)  # js_trim
     return stored, js_trim(render_cq(stored))
+
+
+def _plain_text(segment: Mapping[str, Any]) -> tuple[list[Seg], str] | None:
+    """``compose`` of a message that is one non-empty text segment with a string text (most
+    are), without the generic walk; None for any other segment."""
+    if segment.get("type") != "text":
+        return None
+    data = segment.get("data")
+    text = data.get("text") if type(data) is dict else None
+    if type(text) is not str or text == "":
+        return None
+    # What ``_text`` stores, and the ``raw_message`` ``render_cq`` would render for it.
+    return ([{"type": "text", "data": {"text": text}}],
+            escape_text(text).strip(JS_WHITESPACE))  # js_trim
 
 
 #: What JavaScript's ``String.prototype.trim`` removes (ECMAScript WhiteSpace and

@@ -114,7 +114,8 @@ def parse_params(model: type[P], raw: object) -> P:
         raw = {}
     if not isinstance(raw, dict):
         raise BadParams(Why.EXPECTED_OBJECT)
-    refuse_unstorable(raw)
+    if not storable(raw):  # ``refuse_unstorable``'s own test first: the usual answer
+        refuse_unstorable(raw)
     try:
         # What ``model_validate`` calls, without its Python layer and keyword defaults.
         parsed: P = model.__pydantic_validator__.validate_python(raw)

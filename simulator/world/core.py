@@ -184,6 +184,8 @@ class WorldCore:
         self.clock: Clock = clock or SystemClock()
         self._lock = lock
         self._engine = session.get_bind()
+        #: ``Session._is_clean`` bound once (``_orm_changed``, on every send); None without it.
+        self._is_clean: Callable[[], bool] | None = getattr(session, "_is_clean", None)
         self._listeners: list[EventSink] = []
         self._rollback_hooks: list[RollbackHook] = []
         self._deferring = False
@@ -299,9 +301,9 @@ class WorldCore:
         say the same, a tenth of a send's cost in the world. That test is private to
         SQLAlchemy: without it, the public sets answer.
         """
-        session = self.session
-        is_clean = getattr(session, "_is_clean", None)
+        is_clean = self._is_clean
         if is_clean is None:
+            session = self.session
             return bool(session.new or session.dirty or session.deleted)
         return not is_clean()
 

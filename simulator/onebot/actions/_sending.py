@@ -75,14 +75,24 @@ def route(p: SendMsgParams, forced: str | None = None) -> Chat:
     if kind == "group" or group_id:
         if not group_id:
             raise InvalidState(Why.GROUP_NEEDS_GROUP_ID, user_id=user_id)
-        return Chat("group", group_id=group_id)
+        # ``Chat("group", group_id=group_id)`` without the named tuple's Python ``__new__``
+        # and its keywords: every group send comes here.
+        return _new_tuple(Chat, ("group", group_id, 0))
     raise InvalidState(Why.NO_TARGET)
+
+
+_new_tuple = tuple.__new__
 
 
 def _segments(p: SendMsgParams) -> list[dict[str, Any]]:
     body = p.messages if p.messages is not None else p.message
     if body is None or body == "" or body == []:
         raise InvalidState(Why.EMPTY_MESSAGE)
+    if type(body) is str and "[CQ:" not in body and "&" not in body and (
+            len(body) <= MESSAGE_TEXT_MAX):
+        # Plain text, most messages: the one text segment ``to_segments`` gives it, whether
+        # ``auto_escape`` or not (no code to parse, no entity to unescape).
+        return [{"type": "text", "data": {"text": body}}]
     if isinstance(body, str) and len(body) > MESSAGE_TEXT_MAX and (
             "[" not in body or "[CQ:" not in body):
         _too_long(len(body))  # all text: known without parsing it
@@ -91,9 +101,12 @@ def _segments(p: SendMsgParams) -> list[dict[str, Any]]:
         segments: list[Any] = to_segments(body, auto_escape=truthy(p.auto_escape, default=False))
     except MessageFormatError as exc:
         raise InvalidState(Why.MESSAGE_UNPARSABLE, cause=exc) from None
-    length = text_length(segments)
-    if length > MESSAGE_TEXT_MAX:
-        _too_long(length)
+    # A string within the cap needs no count: its text segments (and a node's content) are
+    # disjoint parts of it, unescaping only shortens them.
+    if not (isinstance(body, str) and len(body) <= MESSAGE_TEXT_MAX):
+        length = text_length(segments)
+        if length > MESSAGE_TEXT_MAX:
+            _too_long(length)
     if len(segments) > 1:
         kinds = {s["type"] for s in segments}
         if "node" in kinds and len(kinds) > 1:
