@@ -5,11 +5,14 @@ transcripts. Kept as live dicts that costs kilobytes per message and grows
 with message size, so ``RecordLog`` keeps records in a compact form and
 within a byte budget instead:
 
-* Each record is serialised with ``marshal`` when it is appended (exact for
+* Records are serialised with ``marshal`` when they are appended (exact for
   the plain data records hold: dicts, lists, tuples, str, bytes, numbers;
   anything else is first turned into plain data, unknown objects into their
-  ``repr``). Its size is therefore known when it arrives.
-* Records go into an open block. When the open block is full
+  ``repr``), in *chunks*: a marshalled list of one record, or of several when
+  deferred records are appended together (at most ``COMPACT_ABOVE`` bytes, so
+  that none of them alone would be larger; see ``RecordLog._append_all``). A
+  chunk's size is therefore known when it arrives.
+* Chunks go into an open block. When the open block is full
   (``BLOCK_RECORDS`` records or ``BLOCK_BYTES`` bytes) it is *sealed*: the
   block before it is compacted (in records larger than ``COMPACT_ABOVE``
   bytes, strings longer than ``MAX_STRING`` characters and lists longer than
@@ -23,7 +26,9 @@ Exactness rule: the records of the two newest blocks are not compacted, so
 the newest ``BLOCK_RECORDS`` records (or, when they are large, the newest
 ``BLOCK_BYTES`` of them, and always the newest record) read back exactly as
 they were appended, unless the budget cannot hold them (then all but the
-newest are compacted first, and the newest too when it alone is over).
+newest chunk are compacted first, and the newest too when it alone is over:
+a chunk of several records is never over ``COMPACT_ABOVE`` bytes, so only a
+budget smaller than that loses them together).
 Older records may have long strings cut. Nothing matches
 on retained records to decide a scenario's outcome: expectations hear the
 live entries as they are recorded (``Transcript.add_listener``); the world's
@@ -46,40 +51,42 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import enum
-import itertools
 import marshal
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any, Generic, TypeVar, overload
+
+# Re-exported: callers cut what they keep or show with the same limits and helpers.
+from .plaindata import HUGE_STRING as HUGE_STRING
+from .plaindata import MAX_ITEMS as MAX_ITEMS
+from .plaindata import MAX_STRING as MAX_STRING
+from .plaindata import plain as plain
+from .plaindata import shortened as shortened
+from .plaindata import without_huge_strings as without_huge_strings
 
 R = TypeVar("R")
 
 #: Default byte budget of one log (the simulator keeps three: actions, frames, transcript).
 #: 2 MiB keeps ~15-25k typical records compacted (~80-150 bytes each).
 DEFAULT_BUDGET = 2 * 1024 * 1024
-#: A block is sealed (and the one before it compacted) at this many records...
-BLOCK_RECORDS = 64
+#: A block is sealed (and the one before it compacted) at this many records (a seal costs
+#: ~100k instructions whatever its size, zlib's set-up mostly: 128 rather than 64 saved
+#: ~1.7k on every call and on every world change)...
+BLOCK_RECORDS = 128
 #: ...or at this many serialised bytes, whichever comes first.
 BLOCK_BYTES = 64 * 1024
 #: Records serialised larger than this are compacted when sealed: their strings
-#: longer than ``MAX_STRING`` characters are cut...
+#: longer than ``MAX_STRING`` characters are cut, and their lists longer than
+#: ``MAX_ITEMS`` (``simulator.plaindata``).
 COMPACT_ABOVE = 2048
-MAX_STRING = 512
-#: ...and so are their lists and tuples longer than this.
-MAX_ITEMS = 100
-#: A call's parameters with a string (or bytes) longer than this are recorded cut, before
-#: anything marshals them (``without_huge_strings``): a 45 MB parameter was marshalled
-#: whole for the call log and again for the transcript, ~75 ms on the event loop. Message
-#: text is capped at 1 MiB characters, so a message qqsim accepts is recorded whole.
-HUGE_STRING = 1024 * 1024
-#: ``without_huge_strings`` looks at this many values at most: its cost stays bounded on
-#: a call with thousands of items (lists that long are cut when their block is sealed).
-HUGE_WALK_MAX = 2048
-#: What a record costs besides its serialised bytes while its block is open
-#: (the ``bytes`` object and its slot), and what a sealed block costs besides
+#: A settle keeps its records in chunks of at most this many, marshalled at once, and
+#: of about ``CHUNK_BYTES`` (``RecordLog._append_all``; at most ``COMPACT_ABOVE``).
+CHUNK_RECORDS = 32
+CHUNK_BYTES = 1536
+#: What a chunk costs besides its serialised bytes while its block is open
+#: (the ``bytes`` object and its slots), and what a sealed block costs besides
 #: its compressed bytes.
-RECORD_OVERHEAD = 48
+RECORD_OVERHEAD = 56
 BLOCK_OVERHEAD = 96
 #: marshal format 4 (the default): a small record costs the same to write as in
 #: format 2 (~0.8 µs), a large one half (its repeated keys are written once: a
@@ -87,6 +94,9 @@ BLOCK_OVERHEAD = 96
 MARSHAL_VERSION = 4
 #: zlib level for sealed blocks: 1 is fast and already shrinks JSON-like records ~8x.
 COMPRESSION = 1
+#: ...as raw deflate with a 16 KiB window: a block is mostly smaller, and a compressor with
+#: the default 32 KiB window costs ~7% more to set up and run per block.
+WINDOW_BITS = -14
 #: Deferred records waiting at most (see the module's docstring): few enough that what they
 #: hold alive stays small; appended in a row, their serialising code stays warm (a send
 #: over a WebSocket measured ~5% faster in round trips, bench/bench_ws_send.py's set-up).
@@ -95,19 +105,25 @@ PENDING_MAX = 32
 
 @dataclasses.dataclass
 class _Block:
-    """Sealed records from position ``start``: ``count`` of them, compacted and compressed."""
+    """Sealed records from position ``start``: ``count`` of them, compacted and compressed
+    (a list of chunks, each a marshalled list of records)."""
 
     start: int
     count: int
     data: bytes
+    #: Order key of the last record (``RecordLog.plain_after``), read once when first asked.
+    last: int | None = None
 
     @property
     def cost(self) -> int:
         return len(self.data) + BLOCK_OVERHEAD
 
-    def records(self) -> list[bytes]:
-        items: list[bytes] = marshal.loads(zlib.decompress(self.data))
+    def chunks(self) -> list[bytes]:
+        items: list[bytes] = marshal.loads(zlib.decompress(self.data, WINDOW_BITS))
         return items
+
+    def plains(self) -> list[Any]:
+        return _plains(self.chunks())
 
 
 class RecordLog(Generic[R]):
@@ -128,6 +144,8 @@ class RecordLog(Generic[R]):
         self._evicted = 0
         #: Deferred records: (None, record) or (a call that appends, its arguments).
         self._pending: list[tuple[Callable[..., object] | None, Any]] = []
+        #: Records the next chunk of a settle takes (learnt from the sizes kept: ``_keep``).
+        self._chunk = 1
         self.clear()
 
     # -- writing -------------------------------------------------------------
@@ -137,7 +155,7 @@ class RecordLog(Generic[R]):
         plain already, else a converted copy: see ``plain``)."""
         if self._pending:
             self.settle()
-        return self._append(record)
+        return self._keep_one(self._to_plain(record))
 
     def defer(self, record: R) -> None:
         """Keep ``record`` later (before the log is next read): nothing may change it."""
@@ -148,6 +166,7 @@ class RecordLog(Generic[R]):
     def defer_call(self, append: Callable[..., object], *args: Any) -> None:
         """Run ``append(*args)`` later, in its place among deferred records; it appends."""
         self._pending.append((append, args))
+        self._calls = True
         if len(self._pending) >= PENDING_MAX:
             self.settle()
 
@@ -155,7 +174,11 @@ class RecordLog(Generic[R]):
         """Append every deferred record now, in order."""
         while self._pending:
             pending, self._pending = self._pending, []
-            records: list[R] = []  # a run of deferred records, appended in one loop
+            if not self._calls:  # records only (most settles): one run
+                self._append_all([record for _, record in pending])
+                continue
+            self._calls = False  # set again by a call deferred while these run
+            records: list[R] = []  # a run of deferred records, kept in chunks
             for call, item in pending:
                 if call is None:
                     records.append(item)
@@ -167,70 +190,111 @@ class RecordLog(Generic[R]):
             if records:
                 self._append_all(records)
 
-    def _append(self, record: R) -> Any:
-        return self._append_all((record,))
+    def _append_all(self, records: list[R]) -> None:
+        """Keep a run of records in order, in chunks of ``_chunk`` records marshalled at once.
 
-    def _append_all(self, records: list[R] | tuple[R, ...]) -> Any:
-        """Append ``records`` in order; returns the plain form of the last one."""
-        # On every bot call and frame, so kept flat: one marshal per record and, once per
-        # block, one compress (properties and helpers inlined; a settle's records in one
-        # loop, not one call each).
-        to_plain, dumps = self._to_plain, marshal.dumps
-        plain_record: Any = None
-        for record in records:
-            plain_record = to_plain(record)
-            try:
-                item = dumps(plain_record, MARSHAL_VERSION)
-            except ValueError:  # an object marshal does not take: keep its plain form
-                plain_record = plain(plain_record)
-                item = dumps(plain_record, MARSHAL_VERSION)
-            if len(self._current) >= BLOCK_RECORDS or self._current_size >= BLOCK_BYTES:
-                self._seal()
-            self._current.append(item)
-            self._current_size += len(item) + RECORD_OVERHEAD
-            if len(item) > COMPACT_ABOVE:
-                # Cut now, from the live record (a walk of at most MAX_ITEMS per list),
-                # rather than decode the whole record again when its block is sealed: a
-                # 3000-member list costs ~5 ms to decode. Held until then, so it counts too.
-                cut = dumps(shortened(plain_record), MARSHAL_VERSION)
-                self._compacted[id(item)] = cut
-                self._current_size += len(cut)
-            self._appended += 1
-            if (self._sealed_cost + self._previous_size + self._current_size > self.budget
-                    or (self.max_records is not None
-                        and self._appended - self._first > self.max_records)):
-                self._enforce()
+        One marshal per chunk costs about half of one per record (marshal's table of
+        shared objects is built once; its keys are written once). A chunk is kept only
+        when it is ``COMPACT_ABOVE`` bytes at most: then none of its records alone is
+        larger (each would marshal to at most the chunk's bytes), so none would be cut
+        when sealed. Else its records are kept one by one, as ``append`` keeps them.
+        """
+        to_plain, done, count = self._to_plain, 0, len(records)
+        while done < count:
+            group = records[done:done + self._chunk]
+            done += len(group)
+            plains = [to_plain(record) for record in group]
+            if len(plains) > 1:
+                try:
+                    item = marshal.dumps(plains, MARSHAL_VERSION)
+                except ValueError:  # one is not marshal's: each on its own, converted
+                    item = b""
+                if 0 < len(item) <= COMPACT_ABOVE:
+                    self._keep(item, len(plains), None)
+                    continue
+            for plain_record in plains:
+                self._keep_one(plain_record)
+
+    def _keep_one(self, plain_record: Any) -> Any:
+        """Keep one record's plain form as a chunk of its own; returns it as kept."""
+        try:
+            item = marshal.dumps([plain_record], MARSHAL_VERSION)
+        except ValueError:  # an object marshal does not take: keep its plain form
+            plain_record = plain(plain_record)
+            item = marshal.dumps([plain_record], MARSHAL_VERSION)
+        cut = None
+        if len(item) > COMPACT_ABOVE:
+            # Cut now, from the live record (a walk of at most MAX_ITEMS per list),
+            # rather than decode the whole record again when its block is sealed: a
+            # 3000-member list costs ~5 ms to decode. Held until then, so it counts too.
+            cut = marshal.dumps([shortened(plain_record)], MARSHAL_VERSION)
+        self._keep(item, 1, cut)
         return plain_record
+
+    def _keep(self, item: bytes, count: int, cut: bytes | None) -> None:
+        """Keep a chunk of ``count`` records (and its cut form, when it is one large one)."""
+        if self._current_count >= BLOCK_RECORDS or self._current_size >= BLOCK_BYTES:
+            self._seal()
+        self._current.append(item)
+        self._current_counts.append(count)
+        self._current_count += count
+        self._current_size += len(item) + RECORD_OVERHEAD
+        if cut is not None:
+            self._compacted[id(item)] = cut
+            self._current_size += len(cut)
+        self._appended += count
+        # The next chunk: as many records as fill ``CHUNK_BYTES`` at this chunk's size each.
+        self._chunk = max(1, min(CHUNK_RECORDS, CHUNK_BYTES * count // len(item)))
+        if (self._sealed_cost + self._previous_size + self._current_size > self.budget
+                or (self.max_records is not None
+                    and self._appended - self._first > self.max_records)):
+            self._enforce()
 
     def clear(self) -> None:
         self._pending = []
+        self._calls = False  # whether a deferred call waits among ``_pending``
         #: Compacted forms of the large records not sealed yet, by ``id`` of their bytes.
         self._compacted: dict[int, bytes] = {}
         self._sealed: list[_Block] = []
         self._sealed_cost = 0
-        # The newest full block (kept exact until the next seal) and the block taking records.
+        # The newest full block (kept exact until the next seal) and the block taking
+        # records: their chunks, how many records each chunk holds, and their totals.
         self._previous: list[bytes] = []
+        self._previous_counts: list[int] = []
+        self._previous_count = 0
         self._previous_size = 0
         self._current: list[bytes] = []
+        self._current_counts: list[int] = []
+        self._current_count = 0
         self._current_size = 0
         self._appended = 0
         self._first = 0  # position of the oldest record kept
 
     def _seal(self) -> None:
         """Compact and compress the previous block; the current one becomes previous."""
-        self._store(self._previous, self._appended - len(self._current) - len(self._previous))
-        self._previous, self._previous_size = self._current, self._current_size
-        self._current, self._current_size = [], 0
+        self._store(self._previous, self._previous_count, self._unsealed_start())
+        self._previous, self._previous_counts = self._current, self._current_counts
+        self._previous_count, self._previous_size = self._current_count, self._current_size
+        self._current, self._current_counts, self._current_count, self._current_size = (
+            [], [], 0, 0)
+
+    def _unsealed_start(self) -> int:
+        return self._appended - self._current_count - self._previous_count
 
     def _compact(self, item: bytes) -> bytes:
         cut = self._compacted.pop(id(item), None)
         return cut if cut is not None else _compact(item)
 
-    def _store(self, items: list[bytes], start: int) -> None:
+    def _store(self, items: list[bytes], count: int, start: int) -> None:
         if items:
-            data = zlib.compress(marshal.dumps([self._compact(item) for item in items],
-                                               MARSHAL_VERSION), COMPRESSION)
-            block = _Block(start, len(items), data)
+            # Every record over ``COMPACT_ABOVE`` is a chunk of its own with its cut form in
+            # ``_compacted`` (made when kept): without one waiting, the block is kept as it is.
+            compacted = self._compacted
+            if compacted:
+                items = [compacted.pop(id(item), item) for item in items]
+            data = zlib.compress(marshal.dumps(items, MARSHAL_VERSION), COMPRESSION,
+                                 WINDOW_BITS)
+            block = _Block(start, count, data)
             self._sealed.append(block)
             self._sealed_cost += block.cost
 
@@ -238,8 +302,8 @@ class RecordLog(Generic[R]):
         """Evict the oldest records until the log fits its budget (and its record cap).
 
         Order: the oldest sealed block; else compact the previous block; else compact
-        all but the newest record; last, the newest record alone, compacted, or
-        dropped when even that is over the budget.
+        all but the newest chunk; last, the newest chunk alone, compacted, or dropped
+        when even that is over the budget.
         """
         while (self.max_records is not None and self._appended - self._first > self.max_records
                and self._sealed):
@@ -248,14 +312,16 @@ class RecordLog(Generic[R]):
             if self._sealed:
                 self._drop_block()
             elif self._previous:
-                self._store(self._previous, self._appended - len(self._current)
-                            - len(self._previous))
-                self._previous, self._previous_size = [], 0
+                self._store(self._previous, self._previous_count, self._unsealed_start())
+                self._previous, self._previous_counts = [], []
+                self._previous_count, self._previous_size = 0, 0
             elif len(self._current) > 1:
-                start = self._appended - len(self._current)
-                newest = self._current.pop()
-                self._store(self._current, start)
-                self._current, self._current_size = [newest], len(newest) + RECORD_OVERHEAD
+                newest, newest_count = self._current.pop(), self._current_counts.pop()
+                self._store(self._current, self._current_count - newest_count,
+                            self._unsealed_start())
+                self._current, self._current_counts = [newest], [newest_count]
+                self._current_count = newest_count
+                self._current_size = len(newest) + RECORD_OVERHEAD
             else:
                 self._shrink_newest()
                 return
@@ -267,13 +333,14 @@ class RecordLog(Generic[R]):
         self._evicted += block.count
 
     def _shrink_newest(self) -> None:
-        """The newest record alone is over the budget: keep it compacted, or not at all."""
+        """The newest chunk alone is over the budget: keep it compacted, or not at all."""
         item = self._compact(self._current[0])
         self._current, self._current_size = [item], len(item) + RECORD_OVERHEAD
         if self._kept_bytes() > self.budget:
-            self._current, self._current_size = [], 0
-            self._first += 1
-            self._evicted += 1
+            self._first += self._current_count
+            self._evicted += self._current_count
+            self._current, self._current_counts = [], []
+            self._current_count, self._current_size = 0, 0
 
     # -- reading -------------------------------------------------------------
 
@@ -324,17 +391,45 @@ class RecordLog(Generic[R]):
         self.settle()
         sealed = self._sealed[max(0, bisect.bisect_right(
             self._sealed, position, key=lambda b: b.start) - 1):]
-        unsealed = [*self._previous, *self._current]
-        unsealed_start = self._appended - len(unsealed)
+        unsealed, unsealed_start = self._unsealed(position)
         out: list[R] = []
         for block in sealed:
             if block.start + block.count > position:
-                out += self._decode(block.records()[max(0, position - block.start):])
-        out += self._decode(unsealed[max(0, position - unsealed_start):])
+                out += self._decode(block.plains()[max(0, position - block.start):])
+        out += self._decode(_plains(unsealed)[max(0, position - unsealed_start):])
         return out
 
-    def _decode(self, items: list[bytes]) -> list[R]:
-        return [self._from_plain(marshal.loads(item)) for item in items]
+    def _unsealed(self, position: int) -> tuple[list[bytes], int]:
+        """The open blocks' chunks from the one holding ``position`` (or the first), and
+        the position of that chunk's first record."""
+        items = [*self._previous, *self._current]
+        counts = [*self._previous_counts, *self._current_counts]
+        start, skip = self._unsealed_start(), 0
+        while skip < len(items) - 1 and start + counts[skip] <= position:
+            start += counts[skip]
+            skip += 1
+        return items[skip:], start
+
+    def plain_after(self, mark: int, key: Callable[[Any], int]) -> list[Any]:
+        """The plain forms of the records whose ``key`` is over ``mark``, oldest first.
+
+        ``key`` must grow with position (a transcript entry's ``n``): a block wholly at
+        or under ``mark`` is skipped without decoding more than its last chunk (once).
+        """
+        self.settle()
+        sealed = self._sealed
+        first = bisect.bisect_right(sealed, mark, key=lambda b: _last_key(b, key))
+        out: list[Any] = []
+        for i, block in enumerate(sealed[first:]):
+            plains = block.plains()
+            out += [p for p in plains if key(p) > mark] if i == 0 else plains
+        unsealed = _plains([*self._previous, *self._current])
+        out += unsealed[bisect.bisect_right(unsealed, mark, key=key):]
+        return out
+
+    def _decode(self, plains: list[Any]) -> list[R]:
+        from_plain = self._from_plain
+        return [from_plain(p) for p in plains]
 
     @overload
     def __getitem__(self, index: int) -> R: ...
@@ -349,116 +444,37 @@ class RecordLog(Generic[R]):
         if not -size <= index < size:
             raise IndexError("record index out of range")
         position = self._first + (index % size)
-        unsealed = [*self._previous, *self._current]
-        offset = position - (self._appended - len(unsealed))
-        if offset >= 0:
-            item = unsealed[offset]
+        if position >= self._unsealed_start():
+            items, start = self._unsealed(position)
+            found = marshal.loads(items[0])[position - start]
         else:
             block = self._sealed[bisect.bisect_right(self._sealed, position,
                                                      key=lambda b: b.start) - 1]
-            item = block.records()[position - block.start]
-        return self._from_plain(marshal.loads(item))
+            found = block.plains()[position - block.start]
+        return self._from_plain(found)
 
     def __repr__(self) -> str:
         return (f"RecordLog({len(self)} records, {self.nbytes} of {self.budget} bytes, "
                 f"{self.evicted} evicted)")
 
 
-# -- serialising ---------------------------------------------------------------
+def _plains(chunks: list[bytes]) -> list[Any]:
+    """The records of ``chunks``, in order (each chunk is a marshalled list of them)."""
+    out: list[Any] = []
+    for chunk in chunks:
+        out += marshal.loads(chunk)
+    return out
 
 
-def plain(value: Any) -> Any:
-    """``value`` as the plain data marshal takes: enums and other subclasses as their
-    base type, dataclasses and sets as dicts and sorted lists, anything else as its repr."""
-    if value is None or type(value) in (bool, int, float, str, bytes):
-        return value
-    if isinstance(value, enum.Enum):
-        return plain(value.value)
-    if isinstance(value, dict):
-        return {plain(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(plain(v) for v in value) if type(value) in (list, tuple) else [
-            plain(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted((plain(v) for v in value), key=repr)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, int):  # bool and int subclasses (IntEnum is caught above)
-        return bool(value) if isinstance(value, bool) else int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bytes):
-        return bytes(value)
-    return repr(value)
+def _last_key(block: _Block, key: Callable[[Any], int]) -> int:
+    if block.last is None:
+        block.last = key(marshal.loads(block.chunks()[-1])[-1])
+    return block.last
 
 
 def _compact(item: bytes) -> bytes:
-    """``item`` with its long strings and lists cut; a small record is kept as it is."""
+    """A chunk with its records' long strings and lists cut; a small one is kept as it is."""
     if len(item) <= COMPACT_ABOVE:
-        return item  # cheap to keep, and most records are this small
-    return marshal.dumps(shortened(marshal.loads(item)), MARSHAL_VERSION)
-
-
-#: Values ``shortened`` keeps as they are, checked inline: a large record is mostly these.
-_KEPT = frozenset({int, float, bool, type(None)})
-
-
-def shortened(value: Any, max_string: int = MAX_STRING, max_items: int = MAX_ITEMS,
-              fate: str = "kept") -> Any:
-    """``value`` with strings longer than ``max_string`` and lists longer than ``max_items``
-    cut, each saying how much was left out ("…[qqsim: N more chars not <fate>]")."""
-    def cut(value: Any) -> Any:
-        if type(value) is dict:  # the common case first, its plain values without a call
-            return {k: v if type(v) in _KEPT or (type(v) is str and len(v) <= max_string)
-                    else cut(v) for k, v in value.items()}
-        if isinstance(value, str):
-            if len(value) <= max_string:
-                return value
-            return value[:max_string] + (f"…[qqsim: {len(value) - max_string} more chars "
-                                         f"not {fate}]")
-        if isinstance(value, bytes):
-            return value if len(value) <= max_string else value[:max_string]
-        if isinstance(value, dict):
-            return {k: cut(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            kept = [cut(v) for v in value[:max_items]]
-            if len(value) > max_items:
-                kept.append(f"…[qqsim: {len(value) - max_items} more items not {fate}]")
-            return kept if isinstance(value, list) else tuple(kept)
-        return value
-
-    return cut(value)
-
-
-def without_huge_strings(value: Any) -> Any:
-    """``value`` itself when none of the first ``HUGE_WALK_MAX`` values in it is a string or
-    bytes longer than ``HUGE_STRING``; else ``shortened(value)`` (what compaction would keep).
-
-    Cheap on every call: type checks and ``len``, nothing copied or marshalled.
-    """
-    if type(value) is dict:
-        # Most calls: a flat dict of numbers and short strings, checked without the walk.
-        for item in value.values():
-            kind = type(item)
-            if kind is str:
-                if len(item) > HUGE_STRING:
-                    break
-            elif kind is not int and kind is not bool and item is not None:
-                break
-        else:
-            return value
-    pending, budget = [value], HUGE_WALK_MAX
-    while pending and budget > 0:
-        item = pending.pop()
-        budget -= 1
-        kind = type(item)
-        if kind is str or kind is bytes:
-            if len(item) > HUGE_STRING:
-                return shortened(value)
-        elif kind is dict:
-            pending.extend(itertools.islice(item.values(), budget))
-        elif kind is list or kind is tuple:
-            pending.extend(item[:budget])
-    return value
+        return item  # cheap to keep, and most chunks are this small
+    return marshal.dumps([shortened(record) for record in marshal.loads(item)],
+                         MARSHAL_VERSION)

@@ -62,8 +62,9 @@ class Simulator:
         record_budget: int = 4 * DEFAULT_BUDGET,
     ) -> None:
         """``record_budget``: bytes kept in memory of recorded traffic, a quarter each
-        for ``actions`` and ``frames``, half for the ``transcript`` (``simulator.recording``:
-        the oldest go first)."""
+        for ``actions`` and ``frames``, half for the ``transcript``'s other entries (its
+        calls and frames are read from ``actions`` and ``frames``; ``simulator.recording``:
+        the oldest go first, in each log on its own)."""
         self.config = config or SimulatorConfig()
         self.profile: Profile = self._profile(self.config.profile)
         self.spec = spec or load_spec(self.config.seed)
@@ -86,8 +87,10 @@ class Simulator:
         self._world_changed: trio.Event | None = None
         self.world.add_listener(self._on_world_change)
         self._clock_moved = trio.Event()
-        #: Everything that happens, as JSON-lines-ready entries (``transcript.py``).
-        self.transcript = Transcript(lambda: self.world.now(), budget=record_budget // 2)
+        #: Everything that happens, as JSON-lines-ready entries (``transcript.py``); its
+        #: calls and frames are the records kept in ``actions`` and ``frames``.
+        self.transcript = Transcript(lambda: self.world.now(), budget=record_budget // 2,
+                                     calls=self.actions, frames=self.frames)
         #: Faults armed for bots' calls and connections (``simulator.faults``).
         self.faults = FaultPlan(lambda: self.world.clock.now())
         self.faults.validator = self._check_fault_support
@@ -154,17 +157,15 @@ class Simulator:
         *, fault: str | None = None,
     ) -> None:
         # A huge parameter is cut before anyone marshals or copies it (``recording``).
+        transcript = self.transcript
         record = ActionRecord(link.self_id, link.settings.name, action,
                               without_huge_strings(params), body, elapsed_ms,
-                              self.world.now(), next(self._traffic_seq), fault)
-        lazy = self.lazy_records
-        if lazy:
-            self.actions.defer(record)
-        else:
-            self.actions.append(record)
-        # The transcript first, then the traffic listeners (called here, not as one of them:
-        # one call less on every call and frame).
-        self.transcript.action(record, lazy)
+                              self.world.now(), next(self._traffic_seq), fault,
+                              transcript.claim())
+        # Kept in ``actions`` by the transcript (its "action" entry is read from there),
+        # then the traffic listeners (called here, not as one of them: one call less on
+        # every call and frame).
+        transcript.action(record, self.lazy_records)
         self._tell_traffic(record)
         if self._world_changed is not None:  # ``wait_until`` predicates may be about calls
             self._wake_waiters()
@@ -172,13 +173,8 @@ class Simulator:
     def record_frame(self, link: BotLink, event: dict[str, Any]) -> None:
         """Links call this for every event frame they hand a bot (kept in ``sim.frames``)."""
         record = FrameRecord(link.self_id, link.settings.name, event, self.world.now(),
-                             next(self._traffic_seq))
-        lazy = self.lazy_records
-        if lazy:
-            self.frames.defer(record)
-        else:
-            self.frames.append(record)
-        self.transcript.frame(record, lazy)
+                             next(self._traffic_seq), self.transcript.claim())
+        self.transcript.frame(record, self.lazy_records)  # kept in ``frames``
         self._tell_traffic(record)
 
     def add_traffic_listener(self, listener: TrafficListener) -> None:
@@ -347,9 +343,7 @@ class Simulator:
         self._attach_world()
         old.close()
         self.faults.clear()
-        self.actions.clear()
-        self.frames.clear()
-        self.transcript.clear()
+        self.transcript.clear()  # its calls and frames too: ``actions``, ``frames``
         self._on_clock_moved(0)  # sleepers re-read the (maybe new) clock
 
     def _attach_world(self) -> None:

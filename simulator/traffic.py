@@ -34,11 +34,19 @@ class ActionRecord:
 
     def __init__(self, bot_id: int, connection: str, action: str, params: Any,
                  response: dict[str, Any], elapsed_ms: float, time: int, seq: int = 0,
-                 fault: str | None = None) -> None:
+                 fault: str | None = None, entry: int = 0) -> None:
         object.__setattr__(self, "__dict__", {
             "bot_id": bot_id, "connection": connection, "action": action, "params": params,
             "response": response, "elapsed_ms": elapsed_ms, "time": time, "seq": seq,
-            "fault": fault})
+            "fault": fault, "entry": entry})
+
+    @property
+    def entry(self) -> int:
+        """``n`` of the call's transcript entry (0: none): the transcript reads its "action"
+        entries from the call log by it (``simulator.transcript``). Not a field: records
+        compare, print and convert (``asdict``, the control API) as before."""
+        entry: int = self.__dict__["entry"]
+        return entry
 
 
 @dataclass(frozen=True, init=False)
@@ -52,18 +60,29 @@ class FrameRecord:
     seq: int
 
     def __init__(self, bot_id: int, connection: str, event: dict[str, Any], time: int,
-                 seq: int) -> None:
+                 seq: int, entry: int = 0) -> None:
         object.__setattr__(self, "__dict__", {
             "bot_id": bot_id, "connection": connection, "event": event, "time": time,
-            "seq": seq})
+            "seq": seq, "entry": entry})
+
+    @property
+    def entry(self) -> int:
+        """``n`` of the frame's transcript entry (0: none), as ``ActionRecord.entry``."""
+        entry: int = self.__dict__["entry"]
+        return entry
 
 
 TrafficListener = Callable[[ActionRecord | FrameRecord], None]
 
 
+#: Where a kept record's plain form (``action_plain``, ``frame_plain``) has its ``entry``.
+ACTION_ENTRY = 9
+FRAME_ENTRY = 5
+
+
 def action_plain(record: ActionRecord) -> tuple[Any, ...]:
     return (record.bot_id, record.connection, record.action, record.params, record.response,
-            record.elapsed_ms, record.time, record.seq, record.fault)
+            record.elapsed_ms, record.time, record.seq, record.fault, record.entry)
 
 
 def action_of(plain: tuple[Any, ...]) -> ActionRecord:
@@ -71,7 +90,8 @@ def action_of(plain: tuple[Any, ...]) -> ActionRecord:
 
 
 def frame_plain(record: FrameRecord) -> tuple[Any, ...]:
-    return (record.bot_id, record.connection, record.event, record.time, record.seq)
+    return (record.bot_id, record.connection, record.event, record.time, record.seq,
+            record.entry)
 
 
 def frame_of(plain: tuple[Any, ...]) -> FrameRecord:

@@ -13,6 +13,10 @@ One entry per fact, in the order things happened, each with ``n`` (its place,
     expect      an expectation's outcome
     note        anything else a scenario wants on record
 
+Calls and frames are kept once, as the records of the call and frame logs
+(``sim.actions``, ``sim.frames``), each with its entry's ``n``; the other kinds in
+the transcript's own log. ``Transcript.entries`` reads the three merged by ``n``.
+
 Nothing machine-dependent goes in (no real time, no latency), so two runs of
 the same scenario on a ``ManualClock`` give the same lines and diff cleanly.
 ``describe`` renders an entry as one readable line for terminals and reports.
@@ -21,96 +25,185 @@ the same scenario on a ``ManualClock`` give the same lines and diff cleanly.
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import itertools
 import json
-from collections.abc import Callable, Iterable
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from .clock import format_duration
+from .facts import fields_of, learn, shape_name, shaped, unshaped
 from .link import describe_event
 from .recording import DEFAULT_BUDGET, RecordLog
+from .traffic import (
+    ACTION_ENTRY,
+    FRAME_ENTRY,
+    ActionRecord,
+    FrameRecord,
+    action_of,
+    action_plain,
+    frame_of,
+    frame_plain,
+)
 from .world import DomainEvent
 
 if TYPE_CHECKING:
     from .faults import FaultApplied
     from .link import BotLink
-    from .traffic import ActionRecord, FrameRecord
 
 Entry = dict[str, Any]
 EntryListener = Callable[[Entry], None]
 
-#: Entries kept in memory at most (the oldest go first; also bounded in bytes).
+#: Entries of the transcript's own kinds (all but calls and frames) kept in memory at most
+#: (the oldest go first; also bounded in bytes).
 MAX_ENTRIES = 100_000
-#: Bytes the kept entries may take (``simulator.recording``: oldest evicted first,
-#: long strings cut in all but the newest entries).
+#: Bytes the transcript's own entries may take (``simulator.recording``: oldest evicted
+#: first, long strings cut in all but the newest entries). Calls and frames are kept in
+#: their own logs, within their own budgets (``Transcript``).
 BUDGET = 2 * DEFAULT_BUDGET
 
 
-#: Entries of calls, frames and world changes are kept as tuples led by a tag (``_kept``);
-#: each reads back as a dict of this kind (``_entry``).
-_TAGS = {"A": "action", "E": "event", "W": "world"}
-
-
 def _kept(item: Entry | tuple[Any, ...]) -> Entry | tuple[Any, ...]:
-    """What the log marshals: an entry dict as it is; ``(tag, n, time, record)`` (see
-    ``Transcript._later``) as a flat tuple of the record's values (a world change's as
-    ``_shaped`` values)."""
+    """What the log marshals: an entry dict as it is; ``("W", n, time, event)`` (see
+    ``Transcript.world``) as ``("W", n, time, shaped(event))`` (``facts.shaped``)."""
     if isinstance(item, dict):
         return item
-    tag, n, time = item[0], item[1], item[2]
-    record: Any = item[3]
-    if tag == "A":
-        return ("A", n, time, record.bot_id, record.connection, record.action, record.params,
-                record.response, record.fault)
-    if tag == "E":
-        return ("E", n, time, record.bot_id, record.connection, record.event)
-    return ("W", n, time, _shaped(record))
+    return ("W", item[1], item[2], shaped(item[3]))
 
 
 def _entry(plain: Entry | tuple[Any, ...]) -> Entry:
     """The entry a kept form reads as (the inverse of ``_kept``)."""
     if isinstance(plain, dict):
         return plain
-    tag, n, time = plain[0], plain[1], plain[2]
-    if tag == "A":
-        entry: Entry = {"n": n, "time": time, "kind": _TAGS[tag], "bot": plain[3],
-                        "conn": plain[4], "action": plain[5], "params": plain[6],
-                        "response": plain[7]}
-        if plain[8]:
-            entry["fault"] = plain[8]
-        return entry
-    if tag == "E":
-        return {"n": n, "time": time, "kind": "event", "bot": plain[3], "conn": plain[4],
-                "event": plain[5]}
-    shaped = plain[3]
-    facts = _unshaped(shaped)
+    n, time, kept = plain[1], plain[2], plain[3]
+    facts = unshaped(kept)
     del facts["time"]
-    return {"n": n, "time": time, "kind": "world", "type": _SHAPES[shaped[0]][0],
+    return {"n": n, "time": time, "kind": "world", "type": shape_name(kept),
             "audience": facts.pop("audience"), "facts": facts}
+
+
+def _own_n(plain: Entry | tuple[Any, ...]) -> int:
+    n: int = plain["n"] if isinstance(plain, dict) else plain[1]
+    return n
 
 
 def _world_entry(n: int, time: int, event: DomainEvent) -> Entry:
     """A world change's entry, built at once (what ``_entry`` of ``_kept`` gives)."""
-    facts = _fields(event)
+    facts = fields_of(event)
     del facts["time"]
     return {"n": n, "time": time, "kind": "world", "type": type(event).__name__,
             "audience": facts.pop("audience"), "facts": facts}
 
 
+def _action_entry(plain: tuple[Any, ...]) -> Entry:
+    """A call's entry, from the call log's plain form of its record (``action_plain``)."""
+    entry: Entry = {"n": plain[ACTION_ENTRY], "time": plain[6], "kind": "action",
+                    "bot": plain[0], "conn": plain[1], "action": plain[2],
+                    "params": plain[3], "response": plain[4]}
+    if plain[8]:
+        entry["fault"] = plain[8]
+    return entry
+
+
+def _event_entry(plain: tuple[Any, ...]) -> Entry:
+    """A frame's entry, from the frame log's plain form of its record (``frame_plain``)."""
+    return {"n": plain[FRAME_ENTRY], "time": plain[3], "kind": "event", "bot": plain[0],
+            "conn": plain[1], "event": plain[2]}
+
+
+_ACTION_N = operator.itemgetter(ACTION_ENTRY)
+_FRAME_N = operator.itemgetter(FRAME_ENTRY)
+_ENTRY_N = operator.itemgetter("n")
+
+
+class Entries:
+    """A transcript's entries, oldest first, read from the three logs that keep them.
+
+    Calls and frames are kept once, in the call and frame logs (``sim.actions``,
+    ``sim.frames``), each record carrying its entry's ``n``; every other entry is kept in
+    the transcript's own log. Reading merges the three by ``n``: the same entries, in
+    the same order, as one log would give. Each log evicts its oldest within its own
+    budget, so older calls (or frames) may be gone while older world entries are kept,
+    and the other way round. Reads like a sequence (``len``, iteration, ``[i]``,
+    ``[i:j]``); ``nbytes``, ``budget`` and ``evicted`` are the own log's (the call and frame logs
+    account for theirs).
+    """
+
+    def __init__(self, own: RecordLog[Any], calls: RecordLog[ActionRecord],
+                 frames: RecordLog[FrameRecord]) -> None:
+        self.own, self.calls, self.frames = own, calls, frames
+
+    def settle(self) -> None:
+        self.own.settle()
+        self.calls.settle()
+        self.frames.settle()
+
+    def since(self, mark: int) -> Iterator[Entry]:
+        """The entries after entry ``mark`` (``n`` over it), oldest first; older blocks
+        are skipped undecoded."""
+        own = [_entry(p) for p in self.own.plain_after(mark, _own_n)]
+        calls = [_action_entry(p) for p in self.calls.plain_after(mark, _ACTION_N)]
+        frames = [_event_entry(p) for p in self.frames.plain_after(mark, _FRAME_N)]
+        if not calls and not frames:
+            return iter(own)
+        return heapq.merge(own, calls, frames, key=_ENTRY_N)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return self.since(0)
+
+    def __len__(self) -> int:
+        return len(self.own) + len(self.calls) + len(self.frames)
+
+    def __bool__(self) -> bool:
+        return bool(self.own) or bool(self.calls) or bool(self.frames)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
+        return list(self)[index]  # every entry decoded: for tests and reports, not loops
+
+    @property
+    def nbytes(self) -> int:
+        return self.own.nbytes
+
+    @property
+    def budget(self) -> int:
+        return self.own.budget
+
+    @property
+    def evicted(self) -> int:
+        return self.own.evicted
+
+    def __repr__(self) -> str:
+        return f"Entries({len(self)} entries; {self.own!r}, {self.calls!r}, {self.frames!r})"
+
+
 class Transcript:
     """A bounded, append-only record of a simulator's run.
 
-    Listeners hear each entry as it is added, complete; ``entries`` keeps them in
-    compact form within ``budget`` bytes (see ``simulator.recording`` for what is
-    kept exactly), read back as fresh dicts.
+    Listeners hear each entry as it is added, complete; ``entries`` reads them back as
+    fresh dicts (see ``Entries`` for where each kind is kept, ``simulator.recording`` for
+    what is kept exactly). ``calls`` and ``frames``: the logs that keep the records of
+    calls and frames (a simulator's ``actions`` and ``frames``); the transcript makes its
+    own when not given (of ``DEFAULT_BUDGET`` bytes each). ``budget`` and ``maxlen`` bound
+    its other entries.
     """
 
     def __init__(self, now: Callable[[], int], maxlen: int = MAX_ENTRIES,
-                 budget: int = BUDGET) -> None:
+                 budget: int = BUDGET, *, calls: RecordLog[ActionRecord] | None = None,
+                 frames: RecordLog[FrameRecord] | None = None) -> None:
         self._now = now
-        self.entries: RecordLog[Any] = RecordLog(_kept, _entry, budget=budget,
-                                                 max_records=maxlen)
+        self.calls = calls if calls is not None else RecordLog(action_plain, action_of)
+        self.frames = frames if frames is not None else RecordLog(frame_plain, frame_of)
+        self._own: RecordLog[Any] = RecordLog(_kept, _entry, budget=budget,
+                                                max_records=maxlen)
+        self.entries = Entries(self._own, self.calls, self.frames)
         self._count = 0
         self._listeners: list[EntryListener] = []
 
@@ -119,66 +212,67 @@ class Transcript:
     def add(self, kind: str, **fields: Any) -> Entry:
         """Append one entry and tell listeners; returns it."""
         self._count += 1
-        return self._add(self._count, self._now(), kind, fields)
-
-    def _add(self, n: int, time: int, kind: str, fields: dict[str, Any]) -> Entry:
-        return self._keep({"n": n, "time": time, "kind": kind, **fields})
+        return self._keep({"n": self._count, "time": self._now(), "kind": kind, **fields})
 
     def _keep(self, entry: Entry) -> Entry:
         # The log hands back plain data: the entry itself, or a converted copy when it
         # held something marshal does not take (listeners hear what is kept).
-        kept: Entry = self.entries.append(entry)
-        for listener in list(self._listeners):
-            listener(kept)
+        kept: Entry = self._own.append(entry)
+        self._tell(kept)
         return kept
 
-    def _later(self, kind: str, record: Any, lazy: bool) -> None:
-        """Write the entry of a call, a frame or a world change (``kind``: ``_TAGS``).
+    def _tell(self, entry: Entry) -> None:
+        for listener in list(self._listeners):
+            listener(entry)
 
-        ``lazy`` and nobody listening: the log keeps ``(kind, n, time, record)`` as it is
-        and writes it when it settles (``RecordLog.defer``); it keeps its place (``n``) and
-        its time. The entry is then stored as a tuple, not the dict it reads as (``_entry``):
-        no dict is built and marshal writes no keys, on every call (a world change's facts
-        too: ``_shaped``).
-        """
+    def claim(self) -> int:
+        """A new entry's ``n``, for the record of a call or a frame (its ``entry``), which
+        ``action`` or ``frame`` then keeps."""
         self._count += 1
-        # A call's or a frame's entry has the record's time: both were made just now.
-        time = self._now() if kind == "W" else record.time
-        if lazy and not self._listeners:
-            self.entries.defer((kind, self._count, time, record))
-            return
-        entry = _entry(_kept((kind, self._count, time, record))) if kind != "W" \
-            else _world_entry(self._count, time, record)
-        kept = self._keep(entry)
-        if kind == "W" and kept["facts"] is not entry["facts"]:
-            # The log converted what marshal does not take: learn the fields for next time.
-            _learn(record)
-            for item in vars(record).values():
-                if dataclasses.is_dataclass(item):
-                    _learn(item)
+        return self._count
 
     def action(self, record: ActionRecord, lazy: bool = False) -> None:
-        """The call's entry; ``lazy``: nothing will change the record's objects."""
-        if lazy and not self._listeners:  # ``_later``'s deferral, inline: on every call
-            self._count += 1
-            self.entries.defer(("A", self._count, record.time, record))
+        """Keep the call (in ``calls``), its entry ``n`` claimed (``record.entry``).
+
+        ``lazy``: nothing will change the record's objects, so when nobody listens it is
+        kept later (``RecordLog.defer``), in its place (``n``) all the same.
+        """
+        if lazy and not self._listeners:
+            self.calls.defer(record)
             return
-        self._later("A", record, lazy)
+        kept = self.calls.append(record)
+        if self._listeners:  # they hear what is kept (converted when marshal refused)
+            self._tell(_action_entry(kept))
 
     def frame(self, record: FrameRecord, lazy: bool = False) -> None:
-        if lazy and not self._listeners:  # as ``action``
-            self._count += 1
-            self.entries.defer(("E", self._count, record.time, record))
+        """Keep the frame (in ``frames``), as ``action``."""
+        if lazy and not self._listeners:
+            self.frames.defer(record)
             return
-        self._later("E", record, lazy)
+        kept = self.frames.append(record)
+        if self._listeners:
+            self._tell(_event_entry(kept))
 
     def world(self, event: DomainEvent, lazy: bool = False) -> None:
-        """The change's entry; ``lazy``: nobody will change the event's objects."""
-        if lazy and not self._listeners:  # as ``action``
-            self._count += 1
-            self.entries.defer(("W", self._count, self._now(), event))
+        """The change's entry; ``lazy``: nobody will change the event's objects.
+
+        ``lazy`` and nobody listening: the log keeps ``("W", n, time, event)`` as it is
+        and writes it when it settles (``RecordLog.defer``); it keeps its place (``n``)
+        and its time. The entry is then stored as a tuple of the event's values, not the
+        dict it reads as (``facts.shaped``): no dict is built and marshal writes no keys.
+        """
+        self._count += 1
+        if lazy and not self._listeners:
+            self._own.defer(("W", self._count, self._now(), event))
             return
-        self._later("W", event, lazy)
+        entry = _world_entry(self._count, self._now(), event)
+        kept = self._keep(entry)
+        if kept["facts"] is not entry["facts"]:
+            # The log converted what marshal does not take: learn the fields for next time.
+            learn(event)
+            for item in vars(event).values():
+                if dataclasses.is_dataclass(item):
+                    learn(item)
 
     def fault(self, applied: FaultApplied) -> None:
         fields: dict[str, Any] = {"fault": str(applied.fault.kind), "bot": applied.bot,
@@ -196,7 +290,10 @@ class Transcript:
                  transport=str(link.settings.transport), state=state)
 
     def clear(self) -> None:
-        self.entries.clear()
+        """Forget every entry, the calls and frames too (their entries' ``n`` restart)."""
+        self._own.clear()
+        self.calls.clear()
+        self.frames.clear()
         self._count = 0
 
     # -- reading -----------------------------------------------------------
@@ -207,7 +304,7 @@ class Transcript:
         return self._count
 
     def since(self, mark: int) -> list[Entry]:
-        # Entry ``n`` is the log's position ``n - 1``: older blocks are skipped undecoded.
+        """The entries after entry ``mark`` (a ``last`` read earlier)."""
         return list(self.entries.since(mark))
 
     def around(self, n: int, before: int = 8, after: int = 4) -> list[Entry]:
@@ -313,165 +410,6 @@ _DESCRIBERS: dict[str, Callable[[Entry], str]] = {
 def _short(value: object, limit: int) -> str:
     text = "" if value is None else str(value).replace("\n", "\\n")
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(kind)
-    if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
-    return names
-
-
-def _fields(value: Any) -> dict[str, Any]:
-    """A dataclass as a dict of its fields, nested dataclasses and sets converted too.
-
-    Runs on every world change (a sent message is a ``MessageCreated`` holding a
-    snapshot holding segments), so it copies the instance's ``__dict__`` and converts
-    only the fields that held a dataclass, a set or an enum before (``_NESTED``, learnt
-    per type). Lists and dicts are kept as they are (snapshots are frozen; their
-    segments never change after the send). Anything unexpected is caught when the entry
-    is recorded: the log hands ``Transcript.add`` a converted copy (``recording.plain``)
-    and ``_learn`` notes the field for next time.
-    """
-    kind = type(value)
-    nested = _NESTED.get(kind)
-    if nested is None:
-        nested = _learn(value)
-    facts = dict(value.__dict__) if hasattr(value, "__dict__") else {
-        name: getattr(value, name) for name in _field_names(kind)}
-    for name in nested:
-        item = facts[name]
-        if type(item) not in _PLAIN_TYPES:
-            facts[name] = _fields(item) if dataclasses.is_dataclass(item) else _plain(item)
-    return facts
-
-
-#: Per dataclass type, the fields seen holding something other than plain data.
-_NESTED: dict[type, tuple[str, ...]] = {}
-
-
-def _learn(value: Any) -> tuple[str, ...]:
-    kind = type(value)
-    seen = set(_NESTED.get(kind, ()))
-    for name in _field_names(kind):
-        item = getattr(value, name)
-        if type(item) not in _PLAIN_TYPES and type(item) not in (list, dict):
-            seen.add(name)
-    _NESTED[kind] = nested = tuple(sorted(seen))
-    _SHAPE_OF.pop(kind, None)  # its shape converts other fields now
-    return nested
-
-
-#: The shapes of world entries' dataclasses (``_shaped``): per index, the type's name, its
-#: ``__dict__`` keys in order, and the positions converted (its ``_NESTED`` fields then).
-#: Only grows (kept entries name their shape by index), by one per distinct shape.
-_SHAPES: list[tuple[str, tuple[str, ...], tuple[int, ...]]] = []
-_SHAPE_INDEX: dict[tuple[str, tuple[str, ...], tuple[int, ...]], int] = {}
-#: Per type, the shape its instances had last: (index, keys, positions converted, whether
-#: an instance's keys must be compared). A frozen dataclass's instance has its fields'
-#: keys in their order (its ``__init__`` sets them; nothing adds or removes one), so one
-#: with as many keys has these; any other type's keys are compared (~1.5k instructions).
-_SHAPE_OF: dict[type, tuple[int, tuple[str, ...], tuple[int, ...], bool]] = {}
-
-
-def _shaped(value: Any) -> tuple[Any, ...]:
-    """A domain event (or a dataclass in one) as ``(shape, *values)``: what ``_fields``
-    gives, without its keys (``_unshaped`` puts them back).
-
-    Kept for every world change: a tuple of values costs marshal less than the dict it
-    reads as (a sent message's entry: ~16k instructions instead of ~22k). Converted as
-    ``_fields`` does: the fields of ``_NESTED`` only, a dataclass in one as a nested
-    shaped tuple (a field value ``_plain`` converted is never a tuple, so a tuple there
-    is one of these).
-    """
-    shape = _SHAPE_OF.get(type(value))
-    state = getattr(value, "__dict__", None)
-    if (shape is None or state is None or len(state) != len(shape[1])
-            or (shape[3] and tuple(state) != shape[1])):
-        shape, state = _shape(value)
-    converted = shape[2]
-    if not converted:
-        return (shape[0], *state.values())
-    shaped = [shape[0], *state.values()]
-    for i in converted:
-        item = shaped[i]
-        kind = type(item)
-        if kind in _PLAIN_TYPES:
-            continue
-        if kind is frozenset and _PLAIN_TYPES.issuperset(map(type, item)):
-            shaped[i] = sorted(item)  # every event's audience: what ``_plain`` gives, sooner
-        elif hasattr(kind, "__dataclass_fields__"):  # ``dataclasses.is_dataclass``, inline
-            shaped[i] = _shaped(item)
-        else:
-            shaped[i] = _plain(item)
-    return tuple(shaped)
-
-
-def _shape(value: Any
-           ) -> tuple[tuple[int, tuple[str, ...], tuple[int, ...], bool], dict[str, Any]]:
-    """``value``'s shape (registered when new) and its fields, in ``__dict__`` order."""
-    kind = type(value)
-    nested = _NESTED.get(kind)
-    if nested is None:
-        nested = _learn(value)
-    state = value.__dict__ if hasattr(value, "__dict__") else {
-        name: getattr(value, name) for name in _field_names(kind)}
-    names = tuple(state)
-    converted = tuple(i + 1 for i, name in enumerate(names) if name in nested)
-    shape = (kind.__name__, names, converted)
-    index = _SHAPE_INDEX.get(shape)
-    if index is None:
-        index = _SHAPE_INDEX[shape] = len(_SHAPES)
-        _SHAPES.append(shape)
-    params = getattr(kind, "__dataclass_params__", None)
-    known = (index, names, converted, not (params is not None and params.frozen))
-    if hasattr(value, "__dict__"):
-        _SHAPE_OF[kind] = known
-    return known, state
-
-
-def _unshaped(shaped: tuple[Any, ...]) -> dict[str, Any]:
-    """The fields ``_shaped`` kept, as the dict ``_fields`` gives (a fresh one)."""
-    _, names, converted = _SHAPES[shaped[0]]
-    facts = dict(zip(names, shaped[1:], strict=True))
-    for i in converted:
-        item = shaped[i]
-        if type(item) is tuple:
-            facts[names[i - 1]] = _unshaped(item)
-    return facts
-
-
-def _plain(value: Any) -> Any:
-    """Dataclasses and sets as JSON-friendly values (snapshots inside domain events).
-
-    Runs on every world change (a sent message is a ``MessageCreated`` holding a
-    snapshot holding segments), so the common cases are tested by exact type first.
-    """
-    kind = type(value)
-    if kind in _PLAIN_TYPES:
-        return value
-    plain = _PLAIN_TYPES  # checked inline below: most values are plain, calls cost
-    if kind is dict:
-        return {k if type(k) is str else str(k): v if type(v) in plain else _plain(v)
-                for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [v if type(v) in plain else _plain(v) for v in value]
-    if kind is frozenset:  # every world event's audience: ints, sorted as below
-        return sorted([v if type(v) in plain else _plain(v) for v in value])
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = ((name, getattr(value, name)) for name in _field_names(kind))
-        return {name: v if type(v) in plain else _plain(v) for name, v in fields}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted(_plain(v) for v in value)
-    return value
 
 
 def _json(value: object, **options: Any) -> str:

@@ -53,10 +53,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "simulator"
 FLOORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("errors", "why", "catalogue", "clock", "jsontext", "storable", "config",
               "config_keys", "yaml_places", "lazy", "storage", "traffic", "recording",
-              "faults", "endpoint")),
+              "plaindata", "faults", "endpoint")),
     ("world", ("world",)),
     ("onebot", ("onebot",)),
-    ("link", ("bus", "link", "people", "transcript", "lint", "coverage")),
+    ("link", ("bus", "link", "people", "transcript", "facts", "lint", "coverage")),
     ("tools", ("adapters", "scenarios", "recorder")),
     ("simulation", ("simulation",)),
     ("control", ("control",)),

@@ -51,9 +51,7 @@ def _renew(sim: Simulator, snapshot: WorldSnapshot) -> None:
     """The world as first built, and records as a fresh simulator's (on its loop)."""
     sim.restore(snapshot)
     sim.faults.clear()
-    sim.actions.clear()
-    sim.frames.clear()
-    sim.transcript.clear()
+    sim.transcript.clear()  # its calls and frames too: ``sim.actions``, ``sim.frames``
     for name in sim.snapshots.names():
         sim.snapshots.forget(name)
     # A new linter, as a fresh simulator has: its send rates run on the machine's time,
