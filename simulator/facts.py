@@ -82,7 +82,8 @@ def shaped(value: Any) -> tuple[Any, ...]:
     reads as (a sent message's entry: ~16k instructions instead of ~22k). Converted as
     ``fields_of`` does: the fields of ``_NESTED`` only, a dataclass in one as a nested
     shaped tuple (a field value ``_plain`` converted is never a tuple, so a tuple there
-    is one of these).
+    is one of these), except a frozenset: it is kept as it is and sorted when read, as
+    ``_plain`` would have sorted it (``_plain`` never gives a frozenset either).
     """
     shape = _SHAPE_OF.get(type(value))
     state = getattr(value, "__dict__", None)
@@ -98,9 +99,11 @@ def shaped(value: Any) -> tuple[Any, ...]:
         kind = type(item)
         if kind in _PLAIN_TYPES:
             continue
-        if kind is frozenset and _PLAIN_TYPES.issuperset(map(type, item)):
-            values[i] = sorted(item)  # every event's audience: what ``_plain`` gives, sooner
-        elif (inner := _SHAPE_OF.get(kind)) is not None and not inner[2] and not inner[3] \
+        if kind is frozenset:
+            # Every event's audience: kept as it is (marshal takes a set; the same set in
+            # each entry of a chunk is written once), sorted when read (``unshaped``).
+            continue
+        if (inner := _SHAPE_OF.get(kind)) is not None and not inner[2] and not inner[3] \
                 and len(fields := item.__dict__) == len(inner[1]):
             # A frozen dataclass of plain fields (a message's snapshot): ``shaped``, inline.
             values[i] = (inner[0], *fields.values())
@@ -140,8 +143,11 @@ def unshaped(kept: tuple[Any, ...]) -> dict[str, Any]:
     facts = dict(zip(names, kept[1:], strict=True))
     for i in converted:
         item = kept[i]
-        if type(item) is tuple:
+        kind = type(item)
+        if kind is tuple:
             facts[names[i - 1]] = unshaped(item)
+        elif kind is frozenset:  # kept as it was (``shaped``): what ``_plain`` gives
+            facts[names[i - 1]] = sorted(item)
     return facts
 
 

@@ -126,6 +126,16 @@ class _Block:
         return _plains(self.chunks())
 
 
+class _DeferredCall:
+    """A call deferred among a log's records (``RecordLog.defer_call``): records are kept
+    in ``_pending`` as they are, so that deferring one builds nothing."""
+
+    __slots__ = ("append", "args")
+
+    def __init__(self, append: Callable[..., object], args: tuple[Any, ...]) -> None:
+        self.append, self.args = append, args
+
+
 class RecordLog(Generic[R]):
     """An append-only log of records bounded in bytes; the oldest go first.
 
@@ -142,8 +152,8 @@ class RecordLog(Generic[R]):
         self.budget = budget
         self.max_records = max_records
         self._evicted = 0
-        #: Deferred records: (None, record) or (a call that appends, its arguments).
-        self._pending: list[tuple[Callable[..., object] | None, Any]] = []
+        #: Deferred records as they are, and deferred calls (``_DeferredCall``) among them.
+        self._pending: list[Any] = []
         #: Records the next chunk of a settle takes (learnt from the sizes kept: ``_keep``).
         self._chunk = 1
         self.clear()
@@ -159,13 +169,14 @@ class RecordLog(Generic[R]):
 
     def defer(self, record: R) -> None:
         """Keep ``record`` later (before the log is next read): nothing may change it."""
-        self._pending.append((None, record))
-        if len(self._pending) >= PENDING_MAX:
+        pending = self._pending
+        pending.append(record)
+        if len(pending) >= PENDING_MAX:
             self.settle()
 
     def defer_call(self, append: Callable[..., object], *args: Any) -> None:
         """Run ``append(*args)`` later, in its place among deferred records; it appends."""
-        self._pending.append((append, args))
+        self._pending.append(_DeferredCall(append, args))
         self._calls = True
         if len(self._pending) >= PENDING_MAX:
             self.settle()
@@ -175,18 +186,18 @@ class RecordLog(Generic[R]):
         while self._pending:
             pending, self._pending = self._pending, []
             if not self._calls:  # records only (most settles): one run
-                self._append_all([record for _, record in pending])
+                self._append_all(pending)
                 continue
             self._calls = False  # set again by a call deferred while these run
             records: list[R] = []  # a run of deferred records, kept in chunks
-            for call, item in pending:
-                if call is None:
-                    records.append(item)
-                else:
+            for item in pending:
+                if type(item) is _DeferredCall:
                     if records:
                         self._append_all(records)
                         records = []
-                    call(*item)
+                    item.append(*item.args)
+                else:
+                    records.append(item)
             if records:
                 self._append_all(records)
 
@@ -203,7 +214,7 @@ class RecordLog(Generic[R]):
         while done < count:
             group = records[done:done + self._chunk]
             done += len(group)
-            plains = [to_plain(record) for record in group]
+            plains = list(map(to_plain, group))  # no comprehension's frame to set up
             if len(plains) > 1:
                 try:
                     item = marshal.dumps(plains, MARSHAL_VERSION)

@@ -89,7 +89,7 @@ class Simulator:
         self._clock_moved = trio.Event()
         #: Everything that happens, as JSON-lines-ready entries (``transcript.py``); its
         #: calls and frames are the records kept in ``actions`` and ``frames``.
-        self.transcript = Transcript(lambda: self.world.now(), budget=record_budget // 2,
+        self.transcript = Transcript(self._world_now, budget=record_budget // 2,
                                      calls=self.actions, frames=self.frames)
         #: Faults armed for bots' calls and connections (``simulator.faults``).
         self.faults = FaultPlan(lambda: self.world.clock.now())
@@ -160,22 +160,30 @@ class Simulator:
         transcript = self.transcript
         record = ActionRecord(link.self_id, link.settings.name, action,
                               without_huge_strings(params), body, elapsed_ms,
-                              self.world.now(), next(self._traffic_seq), fault,
+                              self._world_now(), next(self._traffic_seq), fault,
                               transcript.claim())
         # Kept in ``actions`` by the transcript (its "action" entry is read from there),
-        # then the traffic listeners (called here, not as one of them: one call less on
-        # every call and frame).
+        # then the traffic listeners (called here, not as one of them, their loop inline:
+        # calls less on every call and frame; a copy, as one may remove itself).
         transcript.action(record, self.lazy_records)
-        self._tell_traffic(record)
+        for listener in list(self._traffic_listeners):
+            listener(record)
         if self._world_changed is not None:  # ``wait_until`` predicates may be about calls
             self._wake_waiters()
 
     def record_frame(self, link: BotLink, event: dict[str, Any]) -> None:
         """Links call this for every event frame they hand a bot (kept in ``sim.frames``)."""
-        record = FrameRecord(link.self_id, link.settings.name, event, self.world.now(),
-                             next(self._traffic_seq), self.transcript.claim())
-        self.transcript.frame(record, self.lazy_records)  # kept in ``frames``
-        self._tell_traffic(record)
+        transcript = self.transcript
+        record = FrameRecord(link.self_id, link.settings.name, event, self._world_now(),
+                             next(self._traffic_seq), transcript.claim())
+        transcript.frame(record, self.lazy_records)  # kept in ``frames``
+        for listener in list(self._traffic_listeners):  # as in ``record_action``
+            listener(record)
+
+    def _world_now(self) -> int:
+        """``world.now()`` without its two layers (``World.now``, ``WorldCore.now``): read
+        for every call, frame and transcript entry. ``world`` may be replaced (``reset``)."""
+        return int(self.world.core.clock.now())
 
     def add_traffic_listener(self, listener: TrafficListener) -> None:
         """Hear of every action and frame as it is recorded; must not block or raise."""
@@ -184,10 +192,6 @@ class Simulator:
     def remove_traffic_listener(self, listener: TrafficListener) -> None:
         if listener in self._traffic_listeners:
             self._traffic_listeners.remove(listener)
-
-    def _tell_traffic(self, record: ActionRecord | FrameRecord) -> None:
-        for listener in list(self._traffic_listeners):
-            listener(record)
 
     def _on_world_change(self, event: object) -> None:
         self._wake_waiters()

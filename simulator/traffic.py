@@ -81,8 +81,9 @@ FRAME_ENTRY = 5
 
 
 def action_plain(record: ActionRecord) -> tuple[Any, ...]:
-    return (record.bot_id, record.connection, record.action, record.params, record.response,
-            record.elapsed_ms, record.time, record.seq, record.fault, record.entry)
+    """The record's values in ``__init__``'s order (which sets the whole ``__dict__``, and
+    nothing can add to a frozen one): one copy of them, on every call recorded."""
+    return tuple(record.__dict__.values())
 
 
 def action_of(plain: tuple[Any, ...]) -> ActionRecord:
@@ -90,8 +91,8 @@ def action_of(plain: tuple[Any, ...]) -> ActionRecord:
 
 
 def frame_plain(record: FrameRecord) -> tuple[Any, ...]:
-    return (record.bot_id, record.connection, record.event, record.time, record.seq,
-            record.entry)
+    """The record's values in ``__init__``'s order, as ``action_plain``."""
+    return tuple(record.__dict__.values())
 
 
 def frame_of(plain: tuple[Any, ...]) -> FrameRecord:
