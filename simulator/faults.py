@@ -222,6 +222,9 @@ class FaultPlan:
     def __init__(self, now: Callable[[], float]) -> None:
         self._now = now
         self._armed: list[_Armed] = []
+        #: Whether any fault is armed: a call's hot path reads this before anything else
+        #: (kept by ``_arm_list``, the one place ``_armed`` changes length).
+        self.armed = False
         self._ids = itertools.count(1)
         #: The latest occasions faults took. Bounded in bytes as well as in count: each
         #: entry is a few hundred bytes (the Fault is shared with ``_armed``, the action
@@ -240,14 +243,18 @@ class FaultPlan:
         if self.validator is not None:
             self.validator(fault)
         fault = replace(fault, id=next(self._ids))
-        self._armed.append(_Armed(fault, fault.times, random.Random(fault.seed)))
+        self._arm_list([*self._armed, _Armed(fault, fault.times, random.Random(fault.seed))])
         return fault
 
     def remove(self, fault: Fault) -> None:
-        self._armed = [a for a in self._armed if a.fault.id != fault.id]
+        self._arm_list([a for a in self._armed if a.fault.id != fault.id])
 
     def clear(self) -> None:
-        self._armed.clear()
+        self._arm_list([])
+
+    def _arm_list(self, armed: list[_Armed]) -> None:
+        self._armed = armed
+        self.armed = bool(armed)
 
     @property
     def active(self) -> list[Fault]:
@@ -327,11 +334,11 @@ class FaultPlan:
 
     def _expire(self, now: float | None = None) -> None:
         now = self._now() if now is None else now
-        self._armed = [
+        self._arm_list([
             a for a in self._armed
             if (a.remaining is None or a.remaining > 0)
             and (a.fault.end is None or now < a.fault.end)
-        ]
+        ])
 
     # -- conveniences (the same faults, as one call each) --------------------
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import reprlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import trio
 
@@ -24,13 +25,14 @@ from .faults import Fault, FaultKind, FaultNotSupported, FaultPlan, failure_text
 from .onebot import dispatch
 from .onebot.codec import segments_to_text
 from .onebot.context import ActionContext, ConnectionSettings, ContextSource
-from .onebot.envelope import NO_ECHO, encode, frames, response
+from .onebot.envelope import NO_ECHO, UsualAnswer, encode, frames, response
 from .onebot.events import render_event, shared
 from .onebot.events.meta import heartbeat, lifecycle_connect
 from .onebot.profiles import Failure, Profile
 from .world import DomainEvent
 
 traffic = logging.getLogger("qqsim.traffic")
+T = TypeVar("T")
 
 #: Wire faults a live connection applies once it ``attach_wire``s (every WebSocket session).
 SESSION_WIRE_FAULTS = frozenset({
@@ -96,6 +98,7 @@ class BotLink:
         self._wire_scope: trio.CancelScope | None = None
         self._held: list[Outgoing] = []
         self._plain_names = _PlainNames(sim.profile)
+        self._usual = UsualAnswer(sim.profile, settings.transport)
 
     def _new_context(self) -> ActionContext:
         return ActionContext(
@@ -161,9 +164,23 @@ class BotLink:
         ran, answer not due yet). Either way the call stays counted in flight
         until the caller has run ``handle_later`` with it (which it must).
         """
+        return self._answer(action, params, echo, self._run_taken, False)
+
+    def answer_now(self, action: object, params: object, echo: Any = NO_ECHO, *,
+                   known_storable: bool = False) -> list[str] | Fault | Deferred:
+        """``handle_now`` for a transport: the envelopes as the text that goes on the wire
+        (``encode``); a held call's ``Deferred`` still holds envelopes. ``known_storable``:
+        every string in ``params`` is known to be storable (``params.ascii_frame``)."""
+        return self._answer(action, params, echo, self._run_wire, known_storable)
+
+    def _answer(self, action: object, params: object, echo: Any,
+                run: Callable[[object, object, Any, Fault | None, bool], list[T] | Deferred],
+                known_storable: bool) -> list[T] | Fault | Deferred:
         sim = self.sim
-        fault = sim.faults.take_action(self.self_id, self.settings.name,
-                                       self._plain_name(action, sim.profile))
+        faults = sim.faults
+        # Nothing armed (the usual case): no fault to look up, no name to make plain for it.
+        fault = None if not faults.armed else faults.take_action(
+            self.self_id, self.settings.name, self._plain_name(action, sim.profile))
         sim.calls_in_flight += 1
         if fault is not None and fault.kind is FaultKind.DELAY:
             return fault
@@ -172,8 +189,7 @@ class BotLink:
         # code holds the params, the answer or the world's events (``recording``).
         sim.lazy_records = True
         try:
-            answer = (self._run(action, params, echo, None) if fault is None
-                      else self._faulted(action, params, echo, fault))
+            answer = run(action, params, echo, fault, known_storable)
             held = isinstance(answer, Deferred)
             return answer
         finally:
@@ -220,13 +236,20 @@ class BotLink:
         self._record(str(action), params, body, started, fault)
         return [body]
 
-    def _run(self, action: object, params: object, echo: Any, fault: Fault | None
-             ) -> list[dict[str, Any]]:
+    def _run_taken(self, action: object, params: object, echo: Any, fault: Fault | None,
+                   known_storable: bool = False) -> list[dict[str, Any]]:
+        """Run the call under the fault that took it (if any)."""
+        if fault is None:
+            return self._run(action, params, echo, None, known_storable)
+        return self._faulted(action, params, echo, fault)
+
+    def _run(self, action: object, params: object, echo: Any, fault: Fault | None,
+             known_storable: bool = False) -> list[dict[str, Any]]:
         started = time.perf_counter()
         context = self._context
         if context.world is not self.sim.world or context.profile is not self.sim.profile:
             context = self.context  # rebuilt after a reset (the property's own test, inline)
-        outcome = dispatch.call(context, action, params)
+        outcome = dispatch.call(context, action, params, known_storable=known_storable)
         sent = frames(outcome, self.settings.transport, self.sim.profile, echo)
         if fault is not None and fault.kind is FaultKind.FAIL_DELIVERED:
             # Done in the world, yet the bot hears of a failure.
@@ -235,6 +258,31 @@ class BotLink:
         if outcome.delay:
             return Deferred(sent, outcome.delay)
         return sent
+
+    def _run_wire(self, action: object, params: object, echo: Any, fault: Fault | None,
+                  known_storable: bool) -> list[str] | Deferred:
+        """``_run`` with the envelopes as text; the usual answer is written from its
+        template (``UsualAnswer``), the same envelope recorded, the same text."""
+        context = self._context
+        profile = self.sim.profile
+        if fault is not None or context.world is not self.sim.world or (
+                context.profile is not profile):
+            answer = self._run_taken(action, params, echo, fault, known_storable)
+            return answer if isinstance(answer, Deferred) else list(map(encode, answer))
+        started = time.perf_counter()
+        outcome = dispatch.call(context, action, params, known_storable=known_storable)
+        usual = self._usual
+        if usual.profile is not profile:
+            usual = self._usual = UsualAnswer(profile, self.settings.transport)
+        body = usual.answer(outcome, echo)
+        if body is None:
+            sent = frames(outcome, self.settings.transport, profile, echo)
+            self._record(outcome.action, params, sent[-1], started, None, outcome.message)
+            if outcome.delay:
+                return Deferred(sent, outcome.delay)
+            return list(map(encode, sent))
+        self._record(outcome.action, params, body, started, None, outcome.message)
+        return [usual.text(body)]
 
     def _failure(self, action: str, fault: Fault, echo: Any) -> dict[str, Any]:
         outcome = dispatch.Outcome(action, failure=Failure.RUNTIME, message=failure_text(fault))

@@ -198,6 +198,34 @@ def test_a_crashing_handler_is_a_runtime_failure(sim: Simulator) -> None:
                     NAPCAT)["data"] == 7
 
 
+def test_routes_are_remembered_per_profile_and_forgotten_when_an_action_is_declared(
+        sim: Simulator) -> None:
+    registry = Registry()
+
+    @registry.action("ping", origin=Origin.NAPCAT)
+    def ping(ctx: ActionContext, p: NoParams) -> int:
+        """One."""
+        return 1
+
+    napcat, gocq = (ActionContext(world=sim.world, self_id=BOT, profile=profile)
+                    for profile in (NAPCAT, GOCQ))
+    assert dispatch.call(napcat, "ping_async", {}, registry).data == 1
+    assert registry.routes[0] is NAPCAT and set(registry.routes[1]) == {"ping_async"}
+    assert dispatch.call(napcat, "nothing", {}, registry).failure is not None
+    assert set(registry.routes[1]) == {"ping_async"}  # unknown names are not kept
+    # Another profile resolves again: go-cqhttp routes no NapCat-only action.
+    assert dispatch.call(gocq, "ping", {}, registry).failure is not None
+    assert dispatch.call(napcat, "ping_async", {}, registry).data == 1
+
+    @registry.action("ping_async", origin=Origin.NAPCAT)
+    def ping_async(ctx: ActionContext, p: NoParams) -> int:
+        """Two: the name no longer reaches ``ping``."""
+        return 2
+
+    assert registry.routes == (None, {})
+    assert dispatch.call(napcat, "ping_async", {}, registry).data == 2
+
+
 # -- the go-cqhttp profile --------------------------------------------------------------
 
 

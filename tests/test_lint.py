@@ -16,7 +16,7 @@ from simulator import Simulator, SimulatorConfig
 from simulator.errors import ConfigError
 from simulator.faults import Fault
 from simulator.link import BotLink
-from simulator.lint import RULES, QQLintWarning, SendRateLint
+from simulator.lint import RULES, QQLintWarning, SendRateLint, linter
 from simulator.testing import open_qqsim
 
 BOT = 10001
@@ -347,3 +347,23 @@ async def test_hostile_parameters_never_break_the_call(sim: Simulator, bot: BotL
 
     monkeypatch.setattr(sim.lint, "_check_send", broken)
     assert send(bot, GROUP, "still answered")["status"] == "ok"
+
+
+@pytest.mark.trio
+async def test_quiet_chats_are_forgotten_past_the_bound(sim: Simulator, bot: BotLink,
+                                                       autojump_clock: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(linter, "MAX_CHATS", 2)
+    for group in (GROUP, OWNED, MEMBER_ONLY):
+        send(bot, group, "hello")
+    await trio.sleep(6)  # quiet: past the group window
+    send(bot, GROUP, "again")  # a chat it holds: nothing is forgotten yet
+    bot.call("send_private_msg", {"user_id": 20003, "group_id": GROUP, "message": "hi"})
+    held = {(private, chat.target) for state in sim.lint._bots.values()
+            for private, chats in ((False, state.groups), (True, state.people))
+            for chat in chats.values()}
+    assert held == {(False, GROUP), (True, 20003)}  # the quiet ones went, the live one stays
+    assert sim.lint._chats == 2
+    for index in range(6):  # what it kept still counts
+        send(bot, GROUP, f"burst {index}")
+    assert rules(sim) == ["group-send-rate"]

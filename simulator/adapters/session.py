@@ -4,7 +4,7 @@ The forward WebSocket server, the reverse WebSocket client and the HTTP
 server's embedded WebSocket each plug their own ``FrameTransport`` into the
 same ``run_session``, so all three behave alike. Every request frame is
 answered through ``answer_frame``/``answer_later`` (the one way frames reach
-``BotLink.handle_now``).
+``BotLink.answer_now``).
 
 Per connection there is one nursery with:
 
@@ -45,6 +45,7 @@ from ..faults import Fault
 from ..link import BotLink, Deferred
 from ..onebot.envelope import NO_ECHO, bad_json_frame, failure_frame
 from ..onebot.media import OFFLOAD_MIN
+from ..onebot.params import ascii_frame
 from . import media_offload, wire
 from .host import TransportHost, connected
 
@@ -107,10 +108,11 @@ def answer_frame(
 ) -> list[str] | Later:
     """``answer_now`` for a frame already parsed (``read_request``)."""
     if isinstance(frame, wire.Frame):  # the usual case first
-        answer = link.handle_now(frame.action, frame.params, frame.echo)
+        answer = link.answer_now(frame.action, frame.params, frame.echo,
+                                 known_storable=ascii_frame(text))
         if isinstance(answer, (Fault, Deferred)):
             return Later(answer, frame)
-        return list(map(wire.encode, answer))
+        return answer
     if isinstance(frame, wire.TooManyValues):
         # qqsim's own limit (NapCat has none): its 1400, naming the limit, with the echo
         # when it was cheap to find.

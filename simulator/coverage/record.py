@@ -244,27 +244,31 @@ class Recorder:
             for coverage in self._into():
                 coverage.frame(record.event)
             return
-        self._action(record)  # type: ignore[arg-type]
-
-    def _action(self, record: ActionRecord) -> None:
-        # On every call a bot makes: ``_into``'s test inline, and a success counted at once.
+        # On every call a bot makes, in one call: ``_into``'s test inline, and a success
+        # counted at once (``Coverage.action``'s own first step).
+        action: ActionRecord = record  # type: ignore[assignment]  # not a frame: an action
         targets = self._targets
         if targets is None or targets[0] is not self._sim.profile or targets[1] is not _session:
             into = self._into()  # first: it forgets the names when the profile changed
         else:
             into = targets[2]
-        name = self._names.get(record.action)
+        name = self._names.get(action.action)
         if name is None:
-            name = plain_name(record.action, self._sim.profile.alias_suffixes)
+            name = plain_name(action.action, self._sim.profile.alias_suffixes)
             if len(self._names) < NAMES_CACHED:  # a bot inventing names cannot grow it
-                self._names[record.action] = name
-        if record.fault is None and record.response.get("status") == "ok":
+                self._names[action.action] = name
+        if action.fault is None and action.response.get("status") == "ok":
             if self._pending:
-                self._carried_on(record.bot_id)
+                self._carried_on(action.bot_id)
             for coverage in into:
-                coverage.action(name, None)
+                counts = coverage.actions
+                count = counts.get(name)
+                if count is None:
+                    coverage.action(name, None)
+                else:
+                    counts[name] = count + 1
             return
-        self._failed(record, name, into)
+        self._failed(action, name, into)
 
     def _failed(self, record: ActionRecord, name: str, into: list[Coverage]) -> None:
         response = record.response

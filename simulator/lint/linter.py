@@ -38,6 +38,7 @@ from ..onebot.dispatch import resolve
 from ..onebot.profiles import PROFILES, Profile
 from ..traffic import ActionRecord, FrameRecord, TrafficListener
 from . import rules as R
+from .sends import PRIVATE, SENDS, BotSends, ChatSends, private_by_params, where
 
 if TYPE_CHECKING:
     from ..transcript import Transcript
@@ -51,12 +52,13 @@ MAX_KEPT = 1000
 MAX_CHATS = 4096
 #: ``QQSIM_LINT_IGNORE=rule,rule``: rules silenced in every simulator of the process.
 IGNORE_ENV = "QQSIM_LINT_IGNORE"
-SENDS = frozenset({"send_msg", "send_group_msg", "send_private_msg", "send_forward_msg",
-                   "send_group_forward_msg", "send_private_forward_msg"})
 
-#: Bits of a chat key for the group or person (QQ numbers stay below 2**40).
-_TARGET_BITS = 40
-_TARGET_LIMIT = 1 << _TARGET_BITS
+#: A send to a group or person numbered past this names no chat (QQ numbers stay below).
+_TARGET_LIMIT = 1 << 40
+# The rules' limits read on every send, as globals of this module.
+_MAX_TEXT = R.MAX_TEXT
+_GROUP_BURST, _GROUP_WINDOW = R.GROUP_BURST, R.GROUP_WINDOW
+_TOTAL_BURST, _TOTAL_WINDOW = R.TOTAL_BURST, R.TOTAL_WINDOW
 LintListener = Callable[["Lint"], None]
 
 
@@ -163,15 +165,11 @@ class Linter:
         #: Action names as called -> plain names (``send_msg_async``: ``send_msg``); a reset
         #: may bring another profile, with other suffixes.
         self._names: dict[str, str] = {}
-        # Chats are ints (``_chat_key``: the bot, the target, group or private), and state
-        # is kept in flat dicts: a send allocates nothing the garbage collector tracks.
-        # Only the newest N+1 send times matter (is the N+1-th newest within the window?).
-        self._chat_sends: dict[int, deque[float]] = {}
-        self._all_sends: dict[int, deque[float]] = {}
-        self._flooded: set[int] = set()  # chats flooding now; -bot: the bot's total
-        self._last_text: dict[int, str] = {}
-        self._last_time: dict[int, float] = {}
-        self._send_failures: dict[int, deque[float]] = {}
+        # A send's state is one object per bot and one per chat, found by two look-ups
+        # keyed by plain numbers: a send allocates nothing once its chat is known.
+        self._bots: dict[int, BotSends] = {}
+        self._chats = 0  # chats held in all the bots' ``groups`` and ``people``
+        self._send_failures: dict[tuple[int, int, bool], deque[float]] = {}
         self._failed: dict[tuple[int, str], tuple[Any, float]] = {}
         # Ids of messages stored before this process opened the world (a --db restart).
         self._first_row = _max_row(world) + 1 if world.restored else 0
@@ -179,39 +177,39 @@ class Linter:
     def observe(self, record: ActionRecord | FrameRecord) -> None:
         if type(record) is not ActionRecord:
             return
-        try:
-            self._observe(record)
+        try:  # one call per record: the checks below are inline
+            world = self.sim.world
+            if world is not self._world:
+                self._reset(world)
+            name = self._names.get(record.action)
+            if name is None:
+                name = _plain(record.action, self.sim.profile)
+                if len(self._names) < MAX_CHATS:  # a bot inventing names cannot grow it
+                    self._names[record.action] = name
+            params = record.params if type(record.params) is dict else {}
+            response = record.response
+            failed = bool(response) and response.get("status") != "ok"
+            if name in SENDS:
+                try:
+                    now = trio.current_time()  # ``_now``, without its call
+                except RuntimeError:
+                    now = time.monotonic()
+                if self._failed:
+                    self._check_repeat(record, name, params, now)
+                self._check_send(record, name, params, failed, now)
+            elif failed or self._failed:  # read the clock only when a rule needs it
+                now = _now()
+                if self._failed:
+                    self._check_repeat(record, name, params, now)
+            else:
+                now = 0.0
+            if "message_id" in params:
+                self._check_stale(record, params["message_id"])
+            if failed:
+                self._failed_call(record, name, params, now)
         except Exception:  # a lint must never break the call it watches
             log.exception("the linter failed on %.80r; that call is not linted",
                           record.action)
-
-    def _observe(self, record: ActionRecord) -> None:
-        world = self.sim.world
-        if world is not self._world:
-            self._reset(world)
-        name = self._names.get(record.action)
-        if name is None:
-            name = _plain(record.action, self.sim.profile)
-            if len(self._names) < MAX_CHATS:  # a bot inventing names cannot grow it
-                self._names[record.action] = name
-        params = record.params if type(record.params) is dict else {}
-        response = record.response
-        failed = bool(response) and response.get("status") != "ok"
-        if name in SENDS:
-            now = _now()
-            if self._failed:
-                self._check_repeat(record, name, params, now)
-            self._check_send(record, name, params, failed, now)
-        elif failed or self._failed:  # read the clock only when a rule needs it
-            now = _now()
-            if self._failed:
-                self._check_repeat(record, name, params, now)
-        else:
-            now = 0.0
-        if "message_id" in params:
-            self._check_stale(record, params["message_id"])
-        if failed:
-            self._failed_call(record, name, params, now)
 
     def _failed_call(self, record: ActionRecord, name: str, params: dict[str, Any],
                      now: float) -> None:
@@ -246,71 +244,90 @@ class Linter:
 
     def _check_send(self, record: ActionRecord, name: str, params: dict[str, Any],
                     failed: bool, now: float) -> None:
-        chat = _chat_key(record.bot_id, name, params)
+        private = PRIVATE[name]
+        if private is None:  # send_msg, send_forward_msg: the parameters say
+            private = private_by_params(params)
+        target = None if private is None else params.get("user_id" if private else "group_id")
+        if type(target) is not int:
+            target = _int(target)
         message = params.get("message")
         if type(message) is str and "[CQ:" not in message:
             # The common case: plain text, nothing to parse or allocate.
             text, mentions_all, quoted = message, False, None
         else:
             text, mentions_all, quoted = _read_message(message)
-        if len(text) > R.MAX_TEXT:
+        if len(text) > _MAX_TEXT:
             self._report("message-too-long", record,
                          f"{len(text)} characters of text (QQ accepts about {R.MAX_TEXT})")
         if quoted is not None:
             self._check_quote(record, quoted)
-        if not chat:
-            return
+        if not target or target >= _TARGET_LIMIT or private is None:
+            return  # no valid chat: nothing was sent
         if failed:
-            self._check_retry_loop(record, chat, now)
+            self._check_retry_loop(record, (record.bot_id, target, private), now)
             return
-        self._check_rates(record, chat, now)
-        if mentions_all and not chat & 1:
-            self._check_at_all(record, _target(chat))
+        bot = self._bots.get(record.bot_id)
+        if bot is None:
+            bot = self._bots[record.bot_id] = BotSends()
+        chat = (bot.people if private else bot.groups).get(target)
+        if chat is None:
+            chat = self._new_chat(bot.people if private else bot.groups, target, private, now)
+        # The rates, inline (reported once per flood). Each deque holds the newest BURST+1
+        # send times: the window holds more than BURST sends exactly when the oldest of
+        # them is still inside it (no counting, no pops).
+        times = chat.times
+        times.append(now)
+        if len(times) > _GROUP_BURST and times[0] > now - _GROUP_WINDOW:
+            if not chat.flooded:
+                self._group_flooded(record, chat)
+        elif chat.flooded:
+            chat.flooded = False
+        every = bot.times
+        every.append(now)
+        if len(every) > _TOTAL_BURST and every[0] > now - _TOTAL_WINDOW:
+            if not bot.flooded:
+                self._total_flooded(record, bot)
+        elif bot.flooded:
+            bot.flooded = False
+        if mentions_all and not private:
+            self._check_at_all(record, target)
         # The self-reply echo rule, inline (one call less on every send).
         text = text.strip()
-        said = self._last_text.get(chat)
-        self._last_text[chat] = text
+        said = chat.text
+        chat.text = text
         if said is not None and len(said) >= 4 and said in text and text != said:
-            self._check_echo(record, said, self._last_time.get(chat, 0.0), now)
-        self._last_time[chat] = now  # no (text, time) tuple: nothing for the GC
+            self._check_echo(record, said, chat.when, now)
+        chat.when = now
 
-    def _check_rates(self, record: ActionRecord, chat: int, now: float) -> None:
-        # Each deque holds the newest BURST+1 send times: the window holds more than BURST
-        # sends exactly when the oldest of them is still inside it (no counting, no pops).
-        times = self._chat_sends.get(chat)
-        if times is None:
-            if len(self._chat_sends) > MAX_CHATS:
-                self._forget_quiet_chats(now)
-            times = self._chat_sends[chat] = deque(maxlen=R.GROUP_BURST + 1)
-        times.append(now)
-        if len(times) > R.GROUP_BURST and times[0] > now - R.GROUP_WINDOW:
-            if chat not in self._flooded:
-                self._flooded.add(chat)
-                self._report("group-send-rate", record,
-                             f"{len(times)} messages to {_where(chat)} within "
-                             f"{R.GROUP_WINDOW:g}s (at most {R.GROUP_BURST})")
-        elif chat in self._flooded:
-            self._flooded.discard(chat)
-        bot = record.bot_id
-        every = self._all_sends.get(bot)
-        if every is None:
-            every = self._all_sends[bot] = deque(maxlen=R.TOTAL_BURST + 1)
-        every.append(now)
-        if len(every) > R.TOTAL_BURST and every[0] > now - R.TOTAL_WINDOW:
-            if -bot not in self._flooded:
-                self._flooded.add(-bot)
-                self._report("total-send-rate", record,
-                             f"{len(every)} messages within {R.TOTAL_WINDOW:g}s "
-                             f"(at most {R.TOTAL_BURST})")
-        elif -bot in self._flooded:
-            self._flooded.discard(-bot)
+    def _new_chat(self, chats: dict[int, ChatSends], target: int, private: bool,
+                  now: float) -> ChatSends:
+        if self._chats > MAX_CHATS:
+            self._forget_quiet_chats(now)
+        self._chats += 1
+        chat = chats[target] = ChatSends(target, private)
+        return chat
+
+    def _group_flooded(self, record: ActionRecord, chat: ChatSends) -> None:
+        chat.flooded = True
+        self._report("group-send-rate", record,
+                     f"{len(chat.times)} messages to {where(chat.private, chat.target)} "
+                     f"within {R.GROUP_WINDOW:g}s (at most {R.GROUP_BURST})")
+
+    def _total_flooded(self, record: ActionRecord, bot: BotSends) -> None:
+        bot.flooded = True
+        self._report("total-send-rate", record,
+                     f"{len(bot.times)} messages within {R.TOTAL_WINDOW:g}s "
+                     f"(at most {R.TOTAL_BURST})")
 
     def _forget_quiet_chats(self, now: float) -> None:
-        for chat, times in list(self._chat_sends.items()):
-            if not times or times[-1] <= now - R.GROUP_WINDOW:
-                del self._chat_sends[chat]
-                self._last_text.pop(chat, None)
-                self._last_time.pop(chat, None)
+        held = 0
+        for bot in self._bots.values():
+            for chats in (bot.groups, bot.people):
+                for target, chat in list(chats.items()):
+                    if not chat.times or chat.times[-1] <= now - R.GROUP_WINDOW:
+                        del chats[target]
+                held += len(chats)
+        self._chats = held
 
     def _check_at_all(self, record: ActionRecord, group_id: int) -> None:
         world = self.sim.world
@@ -346,7 +363,8 @@ class Linter:
                          f"the bot's message repeats its own previous one ({_short(said)!r}) "
                          f"within {R.ECHO_WINDOW:g}s: does it answer its own messages?")
 
-    def _check_retry_loop(self, record: ActionRecord, chat: int, now: float) -> None:
+    def _check_retry_loop(self, record: ActionRecord, chat: tuple[int, int, bool],
+                          now: float) -> None:
         times = self._send_failures.get(chat)
         if times is None:
             if len(self._send_failures) > MAX_CHATS:
@@ -354,7 +372,7 @@ class Linter:
             times = self._send_failures[chat] = deque(maxlen=R.RETRY_LOOP_COUNT + 1)
         if _count_within(times, now, R.RETRY_WINDOW) == R.RETRY_LOOP_COUNT:
             self._report("retry-loop", record,
-                         f"{R.RETRY_LOOP_COUNT} failed sends to {_where(chat)} within "
+                         f"{R.RETRY_LOOP_COUNT} failed sends to {where(chat[2], chat[1])} within "
                          f"{R.RETRY_WINDOW:g}s: back off (a failed send may have been "
                          "delivered)")
 
@@ -435,37 +453,6 @@ def _plain(action: str, profile: Profile) -> str:
         if action.endswith(suffix) and len(action) > len(suffix):
             return action.removesuffix(suffix)
     return action
-
-
-#: Per send action, whether it goes to a person (None: its parameters say, ``_chat_key``).
-_PRIVATE: dict[str, bool | None] = {
-    name: True if name.startswith("send_private") else
-    False if name.startswith("send_group") else None for name in SENDS}
-
-
-def _chat_key(bot: int, name: str, params: dict[str, Any]) -> int:
-    """Where a send (``SENDS``) goes, as one int: the bot, the group or person, and whether
-    private (a temp chat too); 0 when the call names no valid target."""
-    private = _PRIVATE[name]
-    if private is None:  # send_msg, send_forward_msg: message_type, else whichever id is given
-        kind = params.get("message_type") or ("group" if params.get("group_id") else "private")
-        if kind != "group" and kind != "private":
-            return 0  # the action refused it: nothing was sent
-        private = kind == "private"
-    target = params.get("user_id" if private else "group_id")
-    if type(target) is not int:
-        target = _int(target)
-    if not target or target >= _TARGET_LIMIT:
-        return 0
-    return (bot << (_TARGET_BITS + 1)) | (target << 1) | private
-
-
-def _target(chat: int) -> int:
-    return (chat >> 1) & ((1 << _TARGET_BITS) - 1)
-
-
-def _where(chat: int) -> str:
-    return f"{'private' if chat & 1 else 'group'} {_target(chat)}"
 
 
 def _read_message(message: Any) -> tuple[str, bool, Any]:

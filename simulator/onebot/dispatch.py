@@ -75,16 +75,22 @@ INTERNAL_ERROR = "qqsim 内部错误, 详见 qqsim 日志"
 
 
 def call(
-    ctx: ActionContext, name: object, params: object, registry: Registry = REGISTRY
+    ctx: ActionContext, name: object, params: object, registry: Registry = REGISTRY, *,
+    known_storable: bool = False,
 ) -> Outcome:
-    """Run one action; never raises for anything the caller sent."""
+    """Run one action; never raises for anything the caller sent. ``known_storable``: every
+    string in ``params`` is known to be storable (``params.ascii_frame``)."""
     action = name if isinstance(name, str) else str(name)
+    routes = registry.routes  # ``resolve``'s answers, remembered per profile
+    spec = routes[1].get(action) if routes[0] is ctx.profile else None
+    if spec is None:
+        try:
+            spec = resolve(action, ctx, registry)
+        except UnknownAction:
+            return Outcome(action, failure=Failure.UNKNOWN_ACTION)
+        registry.route(ctx.profile, action, spec)
     try:
-        spec = resolve(action, ctx, registry)
-    except UnknownAction:
-        return Outcome(action, failure=Failure.UNKNOWN_ACTION)
-    try:
-        parsed = parse_params(spec.params, params)
+        parsed = parse_params(spec.params, params, known_storable)
         result = spec.handler(ctx, parsed)
     except BadParams as exc:
         errors = ctx.profile.errors

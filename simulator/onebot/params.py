@@ -108,13 +108,17 @@ def describe_error(error: ErrorDetails) -> str:
 P = TypeVar("P", bound=Params)
 
 
-def parse_params(model: type[P], raw: object) -> P:
-    """Validate ``raw`` into ``model`` or raise ``BadParams`` with NapCat's text."""
+def parse_params(model: type[P], raw: object, known_storable: bool = False) -> P:
+    """Validate ``raw`` into ``model`` or raise ``BadParams`` with NapCat's text.
+
+    ``known_storable``: the caller knows every string in ``raw`` is (``ascii_frame``).
+    """
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise BadParams(Why.EXPECTED_OBJECT)
-    if not storable(raw):  # ``refuse_unstorable``'s own test first: the usual answer
+    # ``refuse_unstorable``'s own test first: the usual answer.
+    if not known_storable and not storable(raw):
         refuse_unstorable(raw)
     try:
         # What ``model_validate`` calls, without its Python layer and keyword defaults.
@@ -122,6 +126,19 @@ def parse_params(model: type[P], raw: object) -> P:
         return parsed
     except ValidationError as exc:
         raise BadParams(describe_error(exc.errors()[0])) from None
+
+
+#: Frames longer than this are not searched for ``\\u`` (``ascii_frame``): ``storable``
+#: walks their values, fewer than their characters (a big inline image is one string).
+ASCII_FRAME_MAX = 4096
+
+
+def ascii_frame(text: str) -> bool:
+    """Whether everything parsed from the JSON (or JSON5) ``text`` is storable, known from
+    the text alone: in an ASCII text with no ``\\u`` escape, every string is made of ASCII
+    characters and of escapes that give ASCII (JSON5's ``\\x``: at most U+00FF), never a
+    lone surrogate (only ``\\u`` writes one). False for a long text: not searched."""
+    return len(text) <= ASCII_FRAME_MAX and text.isascii() and "\\u" not in text
 
 
 def refuse_unstorable(raw: object) -> None:

@@ -49,6 +49,16 @@ class Registry:
         10), and every reader still sees every action."""
         self._specs: dict[str, ActionSpec] = {}
         self._declared_in = declared_in
+        #: Names as called -> the specs ``dispatch.resolve`` found for them, under one
+        #: profile (compared by identity): every call asks. Only names that resolved are
+        #: kept (at most each action under each alias suffix); forgotten when one is declared.
+        self.routes: tuple[object, dict[str, ActionSpec]] = (None, {})
+
+    def route(self, profile: object, name: str, spec: ActionSpec) -> None:
+        """Remember that ``name`` resolved to ``spec`` under ``profile`` (``routes``)."""
+        if self.routes[0] is not profile:
+            self.routes = (profile, {})
+        self.routes[1][name] = spec
 
     def action(
         self,
@@ -69,6 +79,7 @@ class Registry:
             for each in (name, *aliases):
                 if each in self._specs:
                     raise ValueError(f"action {each!r} is declared twice")
+                self.routes = (None, {})  # a name may now resolve elsewhere
                 self._specs[each] = ActionSpec(
                     name=each,
                     handler=handler,
