@@ -258,15 +258,13 @@ async def _read(
     limiter = trio.CapacityLimiter(MAX_IN_FLIGHT)  # delayed answers waiting at once
     while True:
         text = await transport.receive()
-        frame = await read_request(text)  # a long lenient frame is parsed in a thread
-        async with _inline_media(link, frame, text):
-            if limiter.available_tokens == 0:
-                # Wait for room *before* answering: once ``answer_frame`` has taken a delay
-                # fault, nothing may stop its task from starting (the call is in flight).
-                ticket = object()
-                await limiter.acquire_on_behalf_of(ticket)
-                limiter.release_on_behalf_of(ticket)
-            answer = answer_frame(link, frame, text)
+        if len(text) <= wire.LENIENT_INLINE_MAX and limiter.available_tokens:
+            # Most frames: short (parsed at once, no inline media to decode off the loop)
+            # and room for a delayed answer. What ``_admitted`` does for them, without its
+            # coroutine and context manager on every frame.
+            answer = answer_now(link, text)
+        else:
+            answer = await _admitted(link, text, limiter)
         if isinstance(answer, Later):
             ticket = object()
             limiter.acquire_on_behalf_of_nowait(ticket)  # room made above, no await since
@@ -274,6 +272,21 @@ async def _read(
             continue
         for reply in answer:
             await writer.send(reply)
+
+
+async def _admitted(link: BotLink, text: str, limiter: trio.CapacityLimiter
+                    ) -> list[str] | Later:
+    """The answer to a request frame, parsed off the loop when long and lenient, its inline
+    media decoded off the loop while it is answered, once a delayed answer has room."""
+    frame = await read_request(text)  # a long lenient frame is parsed in a thread
+    async with _inline_media(link, frame, text):
+        if limiter.available_tokens == 0:
+            # Wait for room *before* answering: once ``answer_frame`` has taken a delay
+            # fault, nothing may stop its task from starting (the call is in flight).
+            ticket = object()
+            await limiter.acquire_on_behalf_of(ticket)
+            limiter.release_on_behalf_of(ticket)
+        return answer_frame(link, frame, text)
 
 
 def _inline_media(
