@@ -478,7 +478,9 @@ def _compress(data: bytes) -> bytes:
     compressor: zstandard.ZstdCompressor | None = getattr(_codecs, "compressor", None)
     if compressor is None:
         compressor = _codecs.compressor = zstandard.ZstdCompressor(level=COMPRESSION)
-    return compressor.compress(data)
+    # Copied: the bytes ``compress`` returns keep the buffer it allocated for the worst case
+    # (about the input's size), ~9x what the block needs, for as long as the block is kept.
+    return bytes(memoryview(compressor.compress(data)))
 
 
 def _decompress(data: bytes) -> bytes:

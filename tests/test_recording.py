@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -128,6 +129,20 @@ def test_log_evicts_oldest_first_and_reads_like_a_sequence() -> None:
     assert [r["n"] for r in log[-3:]] == [4997, 4998, 4999]
     with pytest.raises(IndexError):
         log[len(log)]
+
+
+def test_the_memory_a_log_holds_is_about_what_it_accounts() -> None:
+    # The compressor's output once kept its worst-case buffer, ~9x the block it held.
+    log = plain_log(16 * 1024 * 1024)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(20 * BLOCK_RECORDS):  # records as alike as chat traffic's
+            log.append({"n": n, "text": f"message number {n} " * 8})
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert log.evicted == 0 and held < 2 * log.nbytes, (held, log.nbytes)
 
 
 def test_a_record_bigger_than_the_budget_is_kept_cut_or_not_at_all() -> None:
