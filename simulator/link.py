@@ -97,7 +97,6 @@ class BotLink:
         self.wire_faults: frozenset[FaultKind] = frozenset()
         self._wire_scope: trio.CancelScope | None = None
         self._held: list[Outgoing] = []
-        self._plain_names = _PlainNames(sim.profile)
         self._usual = UsualAnswer(sim.profile, settings.transport)
 
     def _new_context(self) -> ActionContext:
@@ -180,7 +179,7 @@ class BotLink:
         faults = sim.faults
         # Nothing armed (the usual case): no fault to look up, no name to make plain for it.
         fault = None if not faults.armed else faults.take_action(
-            self.self_id, self.settings.name, self._plain_name(action, sim.profile))
+            self.self_id, self.settings.name, plain_action_name(action, sim.profile))
         sim.calls_in_flight += 1
         if fault is not None and fault.kind is FaultKind.DELAY:
             return fault
@@ -196,18 +195,6 @@ class BotLink:
             sim.lazy_records = False
             if not held:
                 sim.calls_in_flight -= 1
-
-    def _plain_name(self, action: object, profile: Profile) -> str:
-        """``plain_action_name``, remembered per name for the host's current profile."""
-        names = self._plain_names
-        if names.profile is not profile:
-            names = self._plain_names = _PlainNames(profile)
-        name = names.get(action) if type(action) is str else None
-        if name is None:
-            name = plain_action_name(action, profile)
-            if type(action) is str and len(names) < PLAIN_NAMES_KEPT:
-                names[action] = name  # a bot inventing names cannot grow it past the bound
-        return name
 
     async def handle_later(self, held: Fault | Deferred, action: object, params: object,
                            echo: Any) -> list[dict[str, Any]]:
@@ -250,6 +237,11 @@ class BotLink:
         if context.world is not self.sim.world or context.profile is not self.sim.profile:
             context = self.context  # rebuilt after a reset (the property's own test, inline)
         outcome = dispatch.call(context, action, params, known_storable=known_storable)
+        return self._answered(outcome, params, echo, fault, started)
+
+    def _answered(self, outcome: dispatch.Outcome, params: object, echo: Any,
+                  fault: Fault | None, started: float) -> list[dict[str, Any]]:
+        """The envelopes of a call that ran, recorded (a ``Deferred`` when it is held)."""
         sent = frames(outcome, self.settings.transport, self.sim.profile, echo)
         if fault is not None and fault.kind is FaultKind.FAIL_DELIVERED:
             # Done in the world, yet the bot hears of a failure.
@@ -267,8 +259,7 @@ class BotLink:
         profile = self.sim.profile
         if fault is not None or context.world is not self.sim.world or (
                 context.profile is not profile):
-            answer = self._run_taken(action, params, echo, fault, known_storable)
-            return answer if isinstance(answer, Deferred) else list(map(encode, answer))
+            return _encoded(self._run_taken(action, params, echo, fault, known_storable))
         started = time.perf_counter()
         outcome = dispatch.call(context, action, params, known_storable=known_storable)
         usual = self._usual
@@ -276,11 +267,7 @@ class BotLink:
             usual = self._usual = UsualAnswer(profile, self.settings.transport)
         body = usual.answer(outcome, echo)
         if body is None:
-            sent = frames(outcome, self.settings.transport, profile, echo)
-            self._record(outcome.action, params, sent[-1], started, None, outcome.message)
-            if outcome.delay:
-                return Deferred(sent, outcome.delay)
-            return list(map(encode, sent))
+            return _encoded(self._answered(outcome, params, echo, None, started))
         self._record(outcome.action, params, body, started, None, outcome.message)
         return [usual.text(body)]
 
@@ -401,16 +388,9 @@ class BotLink:
         self._wire_scope.cancel()
 
 
-#: Action names a link remembers the plain form of (``BotLink._plain_name``).
-PLAIN_NAMES_KEPT = 256
-
-
-class _PlainNames(dict[str, str]):
-    """Names as called -> as faults match them, under one profile (its alias suffixes)."""
-
-    def __init__(self, profile: Profile) -> None:
-        super().__init__()
-        self.profile = profile
+def _encoded(answer: list[dict[str, Any]]) -> list[str] | Deferred:
+    """The envelopes as the text that goes on the wire; a held call's stay envelopes."""
+    return answer if isinstance(answer, Deferred) else list(map(encode, answer))
 
 
 def plain_action_name(action: object, profile: Profile) -> str:

@@ -16,13 +16,12 @@ from simulator import Simulator
 from simulator.adapters import wire
 from simulator.errors import NotFound
 from simulator.jsontext import spaced
-from simulator.link import PLAIN_NAMES_KEPT, BotLink, plain_action_name
+from simulator.link import BotLink
 from simulator.onebot import dispatch
 from simulator.onebot.actions._sending import SendMsgParams, _segments, route
 from simulator.onebot.codec import to_segments
 from simulator.onebot.compose import Chat, compose
 from simulator.onebot.envelope import NO_ECHO
-from simulator.onebot.profiles import PROFILES
 from simulator.world import accounts as accounts_module
 from simulator.world.accounts import account_of
 from simulator.world.messages import segments_json
@@ -141,16 +140,3 @@ def test_account_snapshots_stay_within_their_bound(sim: Simulator,
     for user_id in people:
         assert accounts.get(user_id).user_id == user_id
         assert len(accounts._snapshots) <= 3
-
-
-def test_a_link_remembers_plain_names_per_profile_and_within_bounds(bot: BotLink) -> None:
-    napcat = bot.sim.profile
-    gocq = PROFILES["gocq"]
-    assert bot._plain_name("send_msg_async", napcat) == "send_msg"
-    for suffix in gocq.alias_suffixes:  # another profile: its own suffixes, not the cached
-        name = f"get_status{suffix}"
-        assert bot._plain_name(name, gocq) == plain_action_name(name, gocq)
-    for index in range(PLAIN_NAMES_KEPT + 50):
-        bot._plain_name(f"invented_{index}", gocq)
-    assert len(bot._plain_names) == PLAIN_NAMES_KEPT
-    assert bot._plain_name(12, gocq) == "12"  # not a string: converted, not kept

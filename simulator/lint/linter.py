@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 import trio
 
 from ..errors import ConfigError, UnknownAction
+from ..link import plain_action_name
 from ..onebot.codec import to_segments
 from ..onebot.context import ActionContext
 from ..onebot.dispatch import resolve
@@ -183,7 +184,7 @@ class Linter:
                 self._reset(world)
             name = self._names.get(record.action)
             if name is None:
-                name = _plain(record.action, self.sim.profile)
+                name = plain_action_name(record.action, self.sim.profile)
                 if len(self._names) < MAX_CHATS:  # a bot inventing names cannot grow it
                     self._names[record.action] = name
             params = record.params if type(record.params) is dict else {}
@@ -446,13 +447,6 @@ def _count_within(times: deque[float], now: float, window: float) -> int:
     while times and times[0] <= now - window:
         times.popleft()
     return len(times)
-
-
-def _plain(action: str, profile: Profile) -> str:
-    for suffix in profile.alias_suffixes:
-        if action.endswith(suffix) and len(action) > len(suffix):
-            return action.removesuffix(suffix)
-    return action
 
 
 def _read_message(message: Any) -> tuple[str, bool, Any]:
