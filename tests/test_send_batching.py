@@ -13,7 +13,7 @@ from simulator import Simulator, SimulatorConfig
 from simulator.clock import ManualClock
 from simulator.errors import StoreFailed
 from simulator.world import World, build_world, load_spec
-from simulator.world.core import SEND_BATCH
+from simulator.world.core import QUEUE_MAX, SEND_BATCH
 
 TEXT = [{"type": "text", "data": {"text": "hello"}}]
 
@@ -29,7 +29,7 @@ def _raws(world: World) -> list[str]:
 def test_a_failed_write_keeps_the_messages_sent_before_it(clock: ManualClock) -> None:
     world = build_world(load_spec(), clock=clock)
     assert [_post(world, f"m{n}") for n in range(3)] == [1, 2, 3]
-    assert world.core.conn.in_transaction  # the three wait for a commit
+    assert world.core.conn.queued  # they wait to run, then for a commit
     with pytest.raises(StoreFailed):
         world.messages.post_group(BOT, ADMIN_GROUP, TEXT, "bad \ud800")
     with pytest.raises(StoreFailed):
@@ -54,9 +54,13 @@ def test_a_message_committed_meanwhile_is_not_stored_twice(clock: ManualClock) -
 
 def test_sends_are_committed_in_batches(clock: ManualClock) -> None:
     world = build_world(load_spec(), clock=clock)
-    for n in range(SEND_BATCH):
+    uncommitted = []  # per send: whether a transaction is open, or sends wait to run
+    for n in range(SEND_BATCH * 3):
         _post(world, f"m{n}")
-    assert not world.core.conn.in_transaction
+        uncommitted.append(world.core.conn.in_transaction or bool(world.core.conn.queued))
+    runs = "".join("x" if waiting else "." for waiting in uncommitted).split(".")
+    assert len(runs) >= 3  # committed more than once
+    assert max(map(len, runs)) <= SEND_BATCH + QUEUE_MAX  # and never too late
     world.close()
 
 

@@ -8,7 +8,6 @@ repeat within a world, and the same world built twice gives the same ids.
 from __future__ import annotations
 
 import json
-import sqlite3
 import struct
 from collections.abc import Iterable
 from typing import Any
@@ -16,9 +15,11 @@ from typing import Any
 from ..errors import InvalidState, NotFound, PermissionDenied, Why
 from ..jsontext import encode_basestring, spaced
 from .accounts import Accounts
-from .core import Statement, WorldCore
+from .connection import Statement
+from .core import WorldCore
 from .events import MessageCreated, MessageRecalled
 from .groups import RANK, Groups
+from .short_ids import ShortIds
 from .snapshots import Message, Segment
 from .tables import chat_key
 
@@ -78,18 +79,19 @@ class Messages:
     def __init__(self, core: WorldCore, accounts: Accounts, groups: Groups) -> None:
         self._core = core
         self._conn = core.conn
-        #: Sending's own cursor: ``Connection.execute`` builds a new one per statement.
-        self._write = core.conn.cursor().execute
         self._accounts = accounts
         self._groups = groups
-        # Derived from the table (MAX queries), so sending needs none; forgotten on rollback.
+        # Derived from the table (MAX queries, the ids), so sending needs no query;
+        # forgotten on rollback.
         self._last_row_id: int | None = None
         self._last_seq: dict[int, int] = {}
+        self._ids = ShortIds(core.conn)
         core.on_rollback(self._forget)
 
     def _forget(self) -> None:
         self._last_row_id = None
         self._last_seq.clear()
+        self._ids.forget()
 
     # -- sending -----------------------------------------------------------
 
@@ -104,8 +106,9 @@ class Messages:
         now = self._core.now()  # whole seconds: a mute ends on one (``mute_until`` is too)
         if facts.mute_until > now or (facts.whole_mute and facts.role == "member"):
             raise PermissionDenied(Why.SEND_MUTED, user_id=sender_id, group_id=group_id)
-        # The send's statements, run and kept by hand (``WorldCore.sent``): this is the
-        # hottest write of all, and a generator context manager costs ~3 µs.
+        # The send's statements, listed and kept by hand (``WorldCore.sent`` runs or queues
+        # them): this is the hottest write of all, and a generator context manager costs
+        # ~3 µs.
         done: list[Statement] = []
         try:
             row = self._store(done, "group", sender_id, group_id, group_id, segments,
@@ -114,9 +117,7 @@ class Messages:
             # ``spoke``); an UPDATE writing the same value would still copy its page.
             spoke = facts.last_sent_time != row[8]
             if spoke:
-                update = (_SPOKE, (row[8], group_id, sender_id))
-                self._write(*update)
-                done.append(update)
+                done.append((_SPOKE, (row[8], group_id, sender_id)))
         except Exception as exc:
             self._core.send_failed(exc)
         self._core.sent(done)
@@ -170,33 +171,37 @@ class Messages:
         group_id: int, segments: list[Segment], raw_message: str, nickname: str, card: str,
         time: int, temp_source: int = 0,
     ) -> StoredRow:
-        """Insert one message sent at ``time`` (inside the caller's ``sending``, listed in
-        ``done``); returns the stored row."""
+        """List the INSERT of one message sent at ``time`` in ``done`` (the caller's
+        ``sending``: it runs later); returns the row it stores.
+
+        Whatever could make it fail when it runs is checked here, as it would not fail in
+        its action then: its id is free (``ShortIds``), its strings are storable.
+        """
         last_row = self._last_row_id  # ``_next_row_id``, without its call once cached
         row_id = self._next_row_id() if last_row is None else last_row + 1
         chat = chat_key(chat_type, group_id or sender_id, peer_id)
         peer = group_id if chat_type == "group" else min(sender_id, peer_id)
         nt_msg_id = _NT_MSG_ID_BASE + row_id
+        content = segments_json(segments)
+        if not (content.isascii() and raw_message.isascii()):
+            # A lone surrogate: SQLite's UTF-8 cannot hold it (UnicodeEncodeError).
+            content.encode()
+            raw_message.encode()
+        message_id = short_message_id(nt_msg_id, chat_type, peer)
+        ids = self._ids
+        salt = 0
+        while ids.taken(message_id):
+            # An MD5 prefix can collide with an earlier message's id: salt it (rare).
+            salt += 1
+            message_id = short_message_id(nt_msg_id, chat_type, peer, salt)
         last = self._last_seq.get(chat)  # ``last_seq``, without its call once cached
         seq = self._last_seq[chat] = (self.last_seq(chat_type, chat) if last is None
                                       else last) + 1
+        ids.add(message_id)
         # ``recalled`` is 0, not False: sqlite3 looks for an adapter for a bool (~3k
         # instructions), for an int it needs none.
-        row = (row_id, short_message_id(nt_msg_id, chat_type, peer), chat_type, chat, group_id,
-               sender_id, peer_id, seq, time, segments_json(segments), raw_message, 0, 0,
-               temp_source, nickname, card)
-        salt = 0
-        while True:
-            try:
-                self._write(_INSERT, row)
-                break
-            except sqlite3.IntegrityError as exc:
-                # An MD5 prefix can collide with an earlier message's id: salt it (rare, so
-                # cheaper than looking before every insert).
-                if "message.message_id" not in str(exc):
-                    raise
-                salt += 1
-                row = (row[0], short_message_id(nt_msg_id, chat_type, peer, salt), *row[2:])
+        row = (row_id, message_id, chat_type, chat, group_id, sender_id, peer_id, seq, time,
+               content, raw_message, 0, 0, temp_source, nickname, card)
         self._last_row_id = row_id
         done.append((_INSERT, row))
         return row
