@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Generator, Iterable
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Self, TypeVar, overload
 
 Statement = tuple[str, tuple[Any, ...]]
@@ -108,14 +110,12 @@ class WorldCursor(sqlite3.Cursor):
 
 def run_statements(cursor: sqlite3.Cursor, statements: list[Statement]) -> None:
     """Run ``statements`` in order, each run of one SQL text as one ``executemany``."""
-    start, count = 0, len(statements)
-    while start < count:
-        sql = statements[start][0]
-        end = start + 1
-        while end < count and statements[end][0] == sql:
-            end += 1
-        if end - start == 1:
-            cursor.execute(sql, statements[start][1])
+    for sql, run in groupby(statements, _SQL):
+        rows = [params for _, params in run]
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
         else:
-            cursor.executemany(sql, [params for _, params in statements[start:end]])
-        start = end
+            cursor.executemany(sql, rows)
+
+
+_SQL = itemgetter(0)

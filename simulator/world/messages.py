@@ -188,16 +188,14 @@ class Messages:
             content.encode()
             raw_message.encode()
         message_id = short_message_id(nt_msg_id, chat_type, peer)
-        ids = self._ids
         salt = 0
-        while ids.taken(message_id):
+        while not self._ids.claim(message_id):
             # An MD5 prefix can collide with an earlier message's id: salt it (rare).
             salt += 1
             message_id = short_message_id(nt_msg_id, chat_type, peer, salt)
         last = self._last_seq.get(chat)  # ``last_seq``, without its call once cached
         seq = self._last_seq[chat] = (self.last_seq(chat_type, chat) if last is None
                                       else last) + 1
-        ids.add(message_id)
         # ``recalled`` is 0, not False: sqlite3 looks for an adapter for a bool (~3k
         # instructions), for an int it needs none.
         row = (row_id, message_id, chat_type, chat, group_id, sender_id, peer_id, seq, time,

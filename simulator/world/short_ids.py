@@ -33,28 +33,27 @@ class ShortIds:
     def forget(self) -> None:
         self._bits = None
 
-    def taken(self, message_id: int) -> bool:
-        """Whether a message of the world (queued ones included) has ``message_id``."""
+    def claim(self, message_id: int) -> bool:
+        """Take ``message_id`` for a new message (its INSERT may run later), unless a
+        message of the world (queued ones included) has it: then False."""
         bits = self._bits
         if bits is None:
             bits = self._load()
         bit = message_id & self._mask
-        if not bits[bit >> 3] & (1 << (bit & 7)):
+        byte, flag = bit >> 3, 1 << (bit & 7)
+        if bits[byte] & flag and self.stored(message_id):
             return False
+        bits[byte] |= flag
+        self._room -= 1
+        if self._room < 0:
+            self._bits = None  # too full for its odds: rebuilt larger when next asked
+        return True
+
+    def stored(self, message_id: int) -> bool:
+        """Whether the table (which runs the queued sends first) has ``message_id``."""
         found = self._conn.execute("SELECT 1 FROM message WHERE message_id = ?",
                                    (message_id,)).fetchone()
         return found is not None
-
-    def add(self, message_id: int) -> None:
-        """A new message took ``message_id`` (its INSERT may run later)."""
-        bits = self._bits
-        if bits is None:
-            return  # read from the table when next asked, this one with them
-        bit = message_id & self._mask
-        bits[bit >> 3] |= 1 << (bit & 7)
-        self._room -= 1
-        if self._room < 0:
-            self._bits = None  # rebuilt larger when next asked
 
     def _load(self) -> bytearray:
         # The table's ids, queued sends' included (the query runs the queue first).
