@@ -4,7 +4,9 @@ keeps the sends it did not make, and a short id is never given twice."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
+import weakref
 from pathlib import Path
 
 import pytest
@@ -140,3 +142,15 @@ def test_short_ids_stay_exact_as_the_bitmap_fills(
     for candidate in [*stored, *range(1, 400)]:  # bits shared by many: the table answers
         assert ids.claim(candidate) == (candidate not in stored), candidate
     world.close()
+
+
+def test_a_connection_kept_does_not_keep_its_world(clock: ManualClock) -> None:
+    world = build_world(load_spec(), clock=clock)
+    world.messages.post_group(BOT, ADMIN_GROUP, TEXT, "sent")
+    conn = world.core.conn
+    core = weakref.ref(world.core)
+    world.close()
+    del world
+    gc.collect()
+    assert core() is None  # the connection calls its world's queue writer weakly
+    conn.write_queued()  # its world gone: nothing to run, nothing raised

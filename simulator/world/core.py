@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -138,6 +139,18 @@ def _journal_to_wal(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA synchronous=NORMAL")
 
 
+def _weakly(method: Callable[[], None]) -> Callable[[], None]:
+    """``method`` called through a weak reference to its object (gone: nothing)."""
+    ref = weakref.WeakMethod(method)
+
+    def call() -> None:
+        bound = ref()
+        if bound is not None:
+            bound()
+
+    return call
+
+
 def raw_connection(session: Session) -> sqlite3.Connection:
     connection = session.connection().connection.driver_connection
     assert isinstance(connection, sqlite3.Connection)
@@ -205,7 +218,9 @@ class WorldCore:
         self._queued: list[list[Statement]] | None = None
         if self._unsaved is not None and isinstance(self.conn, WorldConnection):
             self._queued = self.conn.queued
-            self.conn.write_queued = self.write_queued
+            # Weakly: a world dropped without ``close`` frees its database at once, not
+            # when the cycle collector finds the connection and this core holding each other.
+            self.conn.write_queued = _weakly(self.write_queued)
 
     def now(self) -> int:
         return int(self.clock.now())
