@@ -42,12 +42,11 @@ RollbackHook = Callable[[], None]
 # member row as a live ORM object: past the bound the oldest pins are released and
 # those rows are simply read again from SQLite when next needed.
 PIN_LIMIT = 20_000
-#: Sends an in-memory world commits together at most (``sending``). A commit first copies
-#: every page it changes into SQLite's journal (a message changes ~6 pages of 4 KiB); one
-#: commit per message was a sixth of a send's time over a WebSocket.
-SEND_BATCH = 64
 #: Sends an in-memory world queues at most before their statements run together
-#: (``connection``): a batch runs at a fraction of the cost of as many single INSERTs.
+#: (``connection``) and are committed: a batch runs at a fraction of the cost of as many
+#: single INSERTs, and a commit first copies every page it changes into SQLite's journal
+#: (a message changes ~6 pages of 4 KiB; one commit per message was a sixth of a send's
+#: time over a WebSocket).
 QUEUE_MAX = 32
 
 
@@ -218,8 +217,8 @@ class WorldCore:
         self._queued: list[list[Statement]] | None = None
         if self._unsaved is not None and isinstance(self.conn, WorldConnection):
             self._queued = self.conn.queued
-            # Weakly: a world dropped without ``close`` frees its database at once, not
-            # when the cycle collector finds the connection and this core holding each other.
+            # Weakly: whoever keeps the connection must not keep this core (and with it
+            # every service of the world) alive.
             self.conn.write_queued = _weakly(self.write_queued)
 
     def now(self) -> int:
@@ -295,23 +294,22 @@ class WorldCore:
     def sent(self, statements: list[Statement]) -> None:
         """Keep a message's statements (its INSERT first), which have not run yet.
 
-        In memory they are queued (``QUEUE_MAX`` sends run together, see ``connection``);
-        nothing has to be durable there: a commit is only what a rollback goes back to, so
-        up to ``SEND_BATCH`` sends share one, and a rollback of anything else runs the
-        statements of the sends it took back with it again (they were answered). A file
-        world runs and commits each send before it is answered, as ``writing`` does; so
-        does a send that ORM changes made meanwhile must go in the same commit with. The
-        hot path calls this (and ``send_failed``) itself: a generator context manager
-        costs ~3 µs a message.
+        In memory they are queued: ``QUEUE_MAX`` sends run together (``connection``) and
+        share one commit. Nothing has to be durable there: a commit is only what a rollback
+        goes back to, and a rollback of anything else runs the statements of the sends it
+        took back with it again (they were answered; ``write_queued`` keeps them until
+        the next commit). A file world runs and commits each send before it is answered,
+        as ``writing`` does; so does a send that ORM changes made meanwhile must go in the
+        same commit with. The hot path calls this (and ``send_failed``) itself: a
+        generator context manager costs ~3 µs a message.
         """
         queued = self._queued
         if queued is not None and not self._orm_changed():
             queued.append(statements)
             if len(queued) >= QUEUE_MAX:
                 self.write_queued()
-                if self._unsaved and len(self._unsaved) >= SEND_BATCH and not self._deferring:
-                    self.conn.commit()
-                    self._unsaved.clear()
+                if not self._deferring:
+                    self._commit_sends()
             return
         try:
             if queued:
@@ -319,22 +317,14 @@ class WorldCore:
             run_statements(self._cursor, statements)
             if self._orm_changed():
                 self.session.flush()  # ORM changes made meanwhile go in the same commit
-                if self._deferring:
-                    return
-                self.conn.commit()
-                if self._unsaved:
-                    self._unsaved.clear()
-                return
-            if self._deferring:
-                return
-            if self._unsaved is None:
-                self.conn.commit()
-                return
+            if not self._deferring:
+                self._commit_sends()
         except Exception as exc:
             self.send_failed(exc)
-        self._unsaved.append(statements)
-        if len(self._unsaved) >= SEND_BATCH:
-            self.conn.commit()
+
+    def _commit_sends(self) -> None:
+        self.conn.commit()
+        if self._unsaved:
             self._unsaved.clear()
 
     def write_queued(self) -> None:
