@@ -154,3 +154,21 @@ def test_a_connection_kept_does_not_keep_its_world(clock: ManualClock) -> None:
     gc.collect()
     assert core() is None  # the connection calls its world's queue writer weakly
     conn.write_queued()  # its world gone: nothing to run, nothing raised
+
+
+def test_a_queued_send_that_cannot_run_is_logged_and_the_others_kept(
+        clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
+    world = build_world(load_spec(), clock=clock)
+    world.messages.post_group(BOT, ADMIN_GROUP, TEXT, "first")  # may run at once
+    a = world.messages.post_group(BOT, ADMIN_GROUP, TEXT, "a")
+    b = world.messages.post_group(BOT, ADMIN_GROUP, TEXT, "b")
+    conn = world.core.conn
+    sql, row = conn.queued[-1][0]
+    # Nothing the world queues can fail; a statement that does (a's id again) must not
+    # take the sends around it with it.
+    conn.queued.insert(len(conn.queued) - 1, [(sql, (row[0] + 100, a.message_id, *row[2:]))])
+    with caplog.at_level("ERROR", logger="qqsim.world"):
+        history = [m.raw_message for m in world.messages.group_history(ADMIN_GROUP)]
+    assert history[-2:] == ["a", "b"] and world.messages.get(b.message_id).raw_message == "b"
+    assert "a message sent could not be stored" in caplog.text
+    world.close()

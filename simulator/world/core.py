@@ -343,17 +343,18 @@ class WorldCore:
             self._unsaved.extend(sends)
 
     def _write_one_by_one(self, sends: list[list[Statement]]) -> None:
-        """``write_queued`` when its batch failed: each send on its own, one already stored
-        skipped. Nothing queued can fail (``Messages`` checks ids and strings first); if
-        one ever does, the log says which, and the others are kept."""
+        """``write_queued`` when its batch failed: each send on its own, one the batch
+        stored before it failed skipped. Nothing queued can fail (``Messages`` checks ids
+        and strings first); if one ever does, the log says which, and the others are kept."""
         for statements in sends:
-            sql, params = statements[0]
+            sql, params = statements[0]  # a message's INSERT, its row id first
             try:
                 self._cursor.execute(sql, params)
-            except sqlite3.IntegrityError:
-                continue  # stored by the batch before it failed
             except (sqlite3.Error, UnicodeError, OverflowError):
-                log.exception("a message sent could not be stored: %r", params[:3])
+                stored = self._cursor.execute("SELECT 1 FROM message WHERE id = ?",
+                                              params[:1]).fetchone()
+                if stored is None:
+                    log.exception("a message sent could not be stored: %r", params[:3])
                 continue
             run_statements(self._cursor, statements[1:])
 
