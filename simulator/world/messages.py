@@ -12,8 +12,9 @@ import struct
 from collections.abc import Iterable
 from typing import Any
 
-from ..errors import InvalidState, NotFound, PermissionDenied, Why
+from ..errors import InvalidState, NotFound, PermissionDenied, StoreFailed, Why
 from ..jsontext import encode_basestring, spaced
+from ..storable import storable
 from .accounts import Accounts
 from .connection import Statement
 from .core import WorldCore
@@ -183,10 +184,9 @@ class Messages:
         peer = group_id if chat_type == "group" else min(sender_id, peer_id)
         nt_msg_id = _NT_MSG_ID_BASE + row_id
         content = segments_json(segments)
-        if not (content.isascii() and raw_message.isascii()):
-            # A lone surrogate: SQLite's UTF-8 cannot hold it (UnicodeEncodeError).
-            content.encode()
-            raw_message.encode()
+        if not (content.isascii() and raw_message.isascii()) and not storable(
+                (content, raw_message)):
+            raise StoreFailed(Why.STORE_FAILED)  # a lone surrogate: SQLite cannot hold it
         message_id = short_message_id(nt_msg_id, chat_type, peer)
         salt = 0
         while not self._ids.claim(message_id):

@@ -41,7 +41,7 @@ class ShortIds:
             bits = self._load()
         bit = message_id & self._mask
         byte, flag = bit >> 3, 1 << (bit & 7)
-        if bits[byte] & flag and self.stored(message_id):
+        if bits[byte] & flag and self._stored(message_id):
             return False
         bits[byte] |= flag
         self._room -= 1
@@ -49,7 +49,7 @@ class ShortIds:
             self._bits = None  # too full for its odds: rebuilt larger when next asked
         return True
 
-    def stored(self, message_id: int) -> bool:
+    def _stored(self, message_id: int) -> bool:
         """Whether the table (which runs the queued sends first) has ``message_id``."""
         found = self._conn.execute("SELECT 1 FROM message WHERE message_id = ?",
                                    (message_id,)).fetchone()
