@@ -5,16 +5,62 @@ time) nor an attacking client run in another thread (which takes the GIL) is cou
 what is left is the work qqsim did in one go, without letting another task run. The
 cyclic garbage collector is held off while watching: its pauses depend on everything the
 test process holds (a whole test session, under xdist), not on the request.
+
+A step's CPU time still varies about twofold on a shared machine: most of a big frame's
+step is the kernel faulting in fresh pages (a 45 MB string is ~11,000 of them), and their
+cost follows the machine's state, not qqsim. So a bound that is exceeded raises
+``LoopHeld``, and the tests that bound steps are ``rerun_when_held``: they fail only when
+every attempt exceeds it, which is what a real hold does.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import trio
+
+#: How many times a test that bounds steps runs before a bound exceeded fails it.
+ATTEMPTS = 3
+
+_Test = TypeVar("_Test", bound=Callable[..., Awaitable[None]])
+
+
+def rerun_when_held(test: _Test) -> _Test:
+    """Run the async ``test`` again, up to ``ATTEMPTS`` times in all, when a step bound was
+    exceeded (``LoopHeld``, alone or inside the simulator's nursery's exception group);
+    any other failure fails it at once, as raised."""
+    @functools.wraps(test)
+    async def attempts(*args: Any, **kwargs: Any) -> None:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await test(*args, **kwargs)
+                return
+            except BaseException as failure:
+                if attempt == ATTEMPTS or not _only_held(failure):
+                    raise
+                print(f"attempt {attempt} of {ATTEMPTS}: {failure!r}")
+    return attempts  # type: ignore[return-value]
+
+
+def _only_held(failure: BaseException) -> bool:
+    if isinstance(failure, BaseExceptionGroup):
+        return failure.split(LoopHeld)[1] is None  # nothing but held steps
+    return isinstance(failure, LoopHeld)
+
+
+class LoopHeld(AssertionError):
+    """A step of the event loop took longer than the test's bound."""
+
+
+def require_under(spent: float, bound: float, what: str = "a step") -> None:
+    """Raise ``LoopHeld`` unless ``spent`` (seconds) is under ``bound``."""
+    if not spent < bound:
+        raise LoopHeld(f"{what} took {spent * 1000:.1f} ms, over {bound * 1000:.1f} ms")
 
 
 class LongestStep(trio.abc.Instrument):

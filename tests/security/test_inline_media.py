@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import trio
+from loop_watch import rerun_when_held
 from test_big_message import (
     ATTACKER,
     GROUP,
@@ -70,6 +71,7 @@ def spy_threads(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
 
 
 @pytest.mark.trio
+@rerun_when_held
 async def test_a_big_inline_image_is_decoded_and_hashed_off_the_loop(
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,6 +96,7 @@ async def test_a_big_inline_image_is_decoded_and_hashed_off_the_loop(
 
 
 @pytest.mark.trio
+@rerun_when_held
 async def test_a_big_voice_is_written_to_the_storage_off_the_loop(
     monkeypatch: pytest.MonkeyPatch
 ) -> None:
