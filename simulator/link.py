@@ -77,7 +77,7 @@ class LinkHost(ContextSource, Protocol):
 
     def record_action(
         self, link: BotLink, action: str, params: Any, body: dict[str, Any], elapsed_ms: float,
-        *, fault: str | None = None,
+        *, fault: str | None = None, short: bool = False,
     ) -> None: ...
 
     def record_frame(self, link: BotLink, event: dict[str, Any]) -> None: ...
@@ -268,7 +268,9 @@ class BotLink:
         body = usual.answer(outcome, echo)
         if body is None:
             return _encoded(self._answered(outcome, params, echo, None, started))
-        self._record(outcome.action, params, body, started, None, outcome.message)
+        # A frame known storable is short (``ascii_frame``): no string in it is huge.
+        self._record(outcome.action, params, body, started, None, outcome.message,
+                     short=known_storable)
         return [usual.text(body)]
 
     def _failure(self, action: str, fault: Fault, echo: Any) -> dict[str, Any]:
@@ -280,9 +282,9 @@ class BotLink:
 
     def _record(self, action: str, params: object, body: dict[str, Any], started: float,
                 fault: Fault | None, message: str | None = None, *,
-                result: str | None = None) -> None:
+                result: str | None = None, short: bool = False) -> None:
         """Log and record one answered call; the log's ``result`` is read from ``body`` (and
-        the outcome's ``message``) unless given."""
+        the outcome's ``message``) unless given. ``short``: ``params`` holds no huge string."""
         elapsed_ms = (time.perf_counter() - started) * 1000
         if traffic.isEnabledFor(logging.INFO):  # spares str(params) when nobody reads the log
             note = f" [fault {fault.kind}]" if fault is not None else ""
@@ -291,7 +293,7 @@ class BotLink:
             traffic.info("%s ← %s %s → %s (%.1f ms)%s", self.tag, action, _brief(params),
                          result, elapsed_ms, note)
         if fault is None:
-            self.sim.record_action(self, action, params, body, elapsed_ms)
+            self.sim.record_action(self, action, params, body, elapsed_ms, short=short)
         else:
             self.sim.record_action(self, action, params, body, elapsed_ms, fault=str(fault.kind))
 

@@ -154,12 +154,14 @@ class Simulator:
 
     def record_action(
         self, link: BotLink, action: str, params: Any, body: dict[str, Any], elapsed_ms: float,
-        *, fault: str | None = None,
+        *, fault: str | None = None, short: bool = False,
     ) -> None:
+        """Keep one answered call; ``short``: the caller knows no string in ``params`` is
+        huge (they came in a short frame), so they are kept without looking."""
         # A huge parameter is cut before anyone marshals or copies it (``recording``).
         transcript = self.transcript
         record = ActionRecord(link.self_id, link.settings.name, action,
-                              without_huge_strings(params), body, elapsed_ms,
+                              params if short else without_huge_strings(params), body, elapsed_ms,
                               self._world_now(), next(self._traffic_seq), fault,
                               transcript.claim())
         # Kept in ``actions`` by the transcript (its "action" entry is read from there),

@@ -10,6 +10,7 @@ import pytest
 from conftest import ADMIN_GROUP, BOT
 
 from simulator import ManualClock, Simulator, SimulatorConfig
+from simulator.onebot.params import ASCII_FRAME_MAX
 from simulator.recording import BLOCK_RECORDS, HUGE_STRING, MAX_STRING, RecordLog
 from simulator.scenarios.expect import ActionPattern, Expectations
 from simulator.transcript import to_jsonl
@@ -83,6 +84,12 @@ def test_a_huge_parameter_is_recorded_cut_and_a_message_at_the_cap_whole() -> No
     text = "y" * HUGE_STRING  # within the budget too (a CJK text marshals to 3 MiB)
     send(sim, text)
     assert sim.actions[-1].params["message"] == text
+
+
+def test_a_frame_short_enough_to_skip_the_huge_string_walk_holds_none() -> None:
+    """The socket path records a short ASCII frame's params without looking for huge
+    strings (``ascii_frame``): sound only while such a frame cannot hold one."""
+    assert ASCII_FRAME_MAX < HUGE_STRING
 
 
 @pytest.mark.trio
