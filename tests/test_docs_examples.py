@@ -52,13 +52,20 @@ def test_the_docs_have_the_examples_this_file_runs() -> None:
     assert "curl " in blocks("README.md", "sh")[1]
 
 
+#: The lints a docs example shows it earns (the README's ``burst`` shows the send-rate one).
+EARNED_LINTS = {"burst": ["group-send-rate"]}
+
+
 @pytest.mark.parametrize(("doc", "body"), SCENARIOS,
                          ids=[f"{doc}-{i}" for i, (doc, _) in enumerate(SCENARIOS)])
+@pytest.mark.filterwarnings("ignore::simulator.lint.SendRateLint")  # asserted below instead
 def test_each_scenario_in_the_docs_passes(qqsim: Any, doc: str, body: str) -> None:
     loaded = load_text(body, f"{doc} example")
     qqsim.start_bot([sys.executable, str(REFERENCE_BOT)])
     result = qqsim.run_scenario(body, bot=qqsim.bot)
     assert result.passed and result.name == loaded.name
+    earned = [lint.rule for lint in qqsim.sim.lint.found]
+    assert earned == EARNED_LINTS.get(loaded.name, [])
 
 
 @pytest.fixture
