@@ -144,6 +144,33 @@ def test_short_ids_stay_exact_as_the_bitmap_fills(
     world.close()
 
 
+def test_the_bitmap_of_a_big_world_is_read_a_chunk_per_send_and_exact_meanwhile(
+        clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A world of a million messages was read in one step at its first send (0.35 s):
+    now a chunk of rows per claim, and until all are read the table answers each claim."""
+    monkeypatch.setattr(short_ids_module, "READ_CHUNK", 7)
+    world = build_world(load_spec(), clock=clock)
+    for i in range(50):
+        world.messages.post_group(BOT, ADMIN_GROUP, TEXT, f"m{i}")
+    conn = world.core.conn
+    stored = [row[0] for row in conn.execute("SELECT message_id FROM message ORDER BY id")]
+    ids = ShortIds(conn)
+    reads: list[str] = []
+    conn.set_trace_callback(lambda sql: reads.append(sql) if "WHERE id >" in sql else None)
+    assert not ids.claim(stored[-1])  # its row is not read yet: the table says it is taken
+    assert len(reads) == 1
+    claims = 1
+    while ids._read_to < ids._read_end:
+        assert ids.claim(10**9 + claims)  # free ids are given all the same
+        claims += 1
+    conn.set_trace_callback(None)
+    assert claims == -(-len(stored) // 7)  # one chunk per claim
+    for candidate in stored:
+        assert not ids.claim(candidate)
+    assert ids.claim(10**9 - 1)
+    world.close()
+
+
 def test_a_connection_kept_does_not_keep_its_world(clock: ManualClock) -> None:
     world = build_world(load_spec(), clock=clock)
     world.messages.post_group(BOT, ADMIN_GROUP, TEXT, "sent")
