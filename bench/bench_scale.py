@@ -1,6 +1,6 @@
 """Benchmark: worlds of 100k people (issue 10).
 
-Four parts, each printing median and minimum over its rounds, with ``/proc/loadavg``:
+Five parts, each printing median and minimum over its rounds, with ``/proc/loadavg``:
 
 * ``gen``: ``qqsim run --generate`` in a subprocess, from spawn until it prints its
   endpoints (serving), and its peak RSS (``ru_maxrss`` from ``wait4``). Targets:
@@ -11,11 +11,14 @@ Four parts, each printing median and minimum over its rounds, with ``/proc/loada
   (``sim.link(bot).call``), newest and anchored, in a group holding ~1k messages vs
   the busiest group (~100k of 1M), interleaved. Target: ratio <= 1.5.
 * ``members``: ``get_group_member_list`` of a 3000-member group. Target: < 10 ms.
+* ``lists``: the bot's ``get_friend_list`` (~30k friends) and ``get_group_list`` (10k
+  groups), each against one plain query of the rows it reads, interleaved. A list action
+  is answered in one step of the event loop, so this is how long that step is.
 
 Every part warms up first (one discarded run for subprocesses, ``--warmup`` calls
 in-process). Sizes are flags, so it also runs small:
 
-    python bench/bench_scale.py [--parts gen,fill,page,members] [--people 100000]
+    python bench/bench_scale.py [--parts gen,fill,page,members,lists] [--people 100000]
         [--groups 10000] [--messages 1000000] [--rounds 7] [--warmup 300]
         [--small 1000] [--member-group 3000]
 """
@@ -210,7 +213,42 @@ def part_members(args: argparse.Namespace) -> None:
     sim.close()
 
 
-PARTS = {"gen": part_gen, "fill": part_fill, "page": part_page, "members": part_members}
+#: The rows each list action reads, as one plain query would fetch them: its baseline.
+LIST_ROWS = {
+    "get_friend_list": ("SELECT a.user_id, a.nickname, a.sex, a.age, a.qq_level, f.remark "
+                        "FROM friendship f JOIN account a ON a.user_id = f.friend_id "
+                        "WHERE f.owner_id = ?"),
+    "get_group_list": ("SELECT g.group_id, g.name, g.member_count, g.max_member_count, "
+                       "g.whole_mute, r.remark FROM member m "
+                       "JOIN qgroup g ON g.group_id = m.group_id "
+                       "LEFT JOIN group_remark r ON r.self_id = m.user_id "
+                       "AND r.group_id = m.group_id WHERE m.user_id = ?"),
+}
+
+
+def part_lists(args: argparse.Namespace) -> None:
+    """A bot's friend and group lists in the big world (the generator's bots are friends
+    with 30% of the people and in every group), each against a plain query of its rows."""
+    spec = generated_world(args.seed, people=args.people, groups=args.groups,
+                           group_size=args.group_size, messages=args.list_messages)
+    sim = Simulator(SimulatorConfig(bots={}, control_port=None), spec=spec, clock=ManualClock())
+    link, conn = sim.link(BOT), sim.world.core.conn
+    sizes = {action: len(ok(link.call(action, {}))["data"]) for action in LIST_ROWS}
+    print(f"\n== lists: bot {BOT} has {sizes['get_friend_list']:,} friends and is in "
+          f"{sizes['get_group_list']:,} groups; loadavg {loadavg()}", flush=True)
+    for action, sql in LIST_ROWS.items():
+        times = interleaved({
+            action: partial(link.call, action, {}),
+            "rows alone": lambda sql=sql: conn.execute(sql, (BOT,)).fetchall(),
+        }, args)
+        median = report(action, times[action], "ms", 1e3)
+        baseline = report(f"{action}: its rows alone", times["rows alone"], "ms", 1e3)
+        print(f"  {action}: action/rows median ratio {median / baseline:.1f}", flush=True)
+    sim.close()
+
+
+PARTS = {"gen": part_gen, "fill": part_fill, "page": part_page, "members": part_members,
+         "lists": part_lists}
 
 
 def main() -> None:
@@ -226,6 +264,8 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000,
                         help="paging compares the busiest group with the one nearest this size")
     parser.add_argument("--member-group", type=int, default=3000)
+    parser.add_argument("--list-messages", type=int, default=100_000,
+                        help="history of the world the lists part builds")
     parser.add_argument("--rounds", type=int, default=MIN_ROUNDS, help="in-process rounds")
     parser.add_argument("--gen-rounds", type=int, default=MIN_ROUNDS)
     parser.add_argument("--fill-rounds", type=int, default=MIN_ROUNDS)
