@@ -206,6 +206,14 @@ class GroupExtras:
         row = self._db.get(GroupRemarkRow, (self_id, group_id))
         return "" if row is None else row.remark
 
+    def remarks(self, self_id: int) -> dict[int, str]:
+        """What ``self_id`` calls each group it has named, by group id: one query, where
+        ``remark`` per group cost a ``Session.get`` each for a bot in 10k groups."""
+        self._db.flush()  # plain SQL below: a remark the ORM has not written yet counts
+        rows = self._core.conn.execute(
+            "SELECT group_id, remark FROM group_remark WHERE self_id = ?", (self_id,))
+        return {group_id: remark for group_id, remark in rows}
+
     def set_remark(self, self_id: int, group_id: int, remark: str) -> None:
         self._groups.member(group_id, self_id)
         row = self._db.get(GroupRemarkRow, (self_id, group_id))

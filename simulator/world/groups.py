@@ -8,6 +8,7 @@ QQ allows it, such as one's own card).
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 from sqlmodel import col, select
 
@@ -35,6 +36,14 @@ _MEMBERS_SQL = (
     "WHERE m.group_id = ? ORDER BY m.user_id"
 )
 _MEMBER_FIELDS = tuple(Member.__dataclass_fields__)
+#: A person's groups in ``Group`` field order, one join (``of_user``): a bot may be in
+#: 10k groups, and a ``Session.get`` per group cost ~0.2 ms. LEFT: a membership without
+#: its group fails as ``get`` would.
+_GROUPS_OF_USER_SQL = (
+    "SELECT m.group_id, g.name, g.owner_id, g.max_member_count, g.whole_mute, "
+    "g.member_count, g.created_at FROM member AS m LEFT JOIN qgroup AS g "
+    "ON g.group_id = m.group_id WHERE m.user_id = ? ORDER BY m.group_id"
+)
 #: Members kept in listed groups' member lists, in all (about 0.5 KB each).
 MEMBER_CACHE_LIMIT = 50_000
 
@@ -94,7 +103,19 @@ class Groups:
         return [self._group_of(r) for r in rows]
 
     def of_user(self, user_id: int) -> list[Group]:
-        return [self.get(g) for g in self.ids_of_user(user_id)]
+        """The groups ``user_id`` is in, by id: one query however many there are."""
+        self._db.flush()  # plain SQL below: what the ORM changed must be in the table first
+        return [self._group_from(row)
+                for row in self._core.conn.execute(_GROUPS_OF_USER_SQL, (user_id,))]
+
+    @staticmethod
+    def _group_from(row: tuple[Any, ...]) -> Group:
+        group_id, name, owner_id, max_members, whole_mute, member_count, created_at = row
+        if name is None:  # the LEFT JOIN found no group row
+            raise NotFound(Why.GROUP_NOT_FOUND, group_id=group_id)
+        return Group(group_id=group_id, name=name, owner_id=owner_id,
+                     max_member_count=max_members, whole_mute=bool(whole_mute),
+                     member_count=member_count, created_at=created_at)
 
     def ids_of_user(self, user_id: int) -> list[int]:
         """The groups ``user_id`` is in, by id (no snapshots: a bot may be in 10k groups)."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ..errors import NotFound, Why
 from .core import WorldCore
 from .groups import Groups
-from .messages import Messages
+from .messages import NAMED_COLUMNS, NAMED_JOINS, Messages, StoredRow
 from .snapshots import Message
 from .tables import chat_key
 
@@ -47,15 +47,21 @@ class ChatRef:
 
 @dataclass(frozen=True)
 class RecentChat:
-    """A conversation and its newest message still standing (not recalled)."""
+    """A conversation and its newest message still standing (not recalled), with what
+    QQ's recent-contact list shows of the peer (read with it, not a look-up per chat)."""
 
     chat: ChatRef
     message: Message
     nt_msg_id: str
+    #: The group's name, or the other person's nickname.
+    peer_name: str = ""
+    #: A private chat's peer as the account's friend: its remark for them; None: no friend.
+    friend_remark: str | None = None
 
 
 class History:
     def __init__(self, core: WorldCore, messages: Messages, groups: Groups) -> None:
+        self._core = core
         self._conn = core.conn
         self._messages = messages
         self._groups = groups
@@ -148,45 +154,93 @@ class History:
         return int(found)
 
     # -- recent chats ----------------------------------------------------------
+    # A bot may be in 10k groups: each query below answers for all of its chats at once
+    # (a query or two ORM look-ups per chat held the event loop for seconds).
 
     def recent(self, self_id: int, count: int | None = None) -> list[RecentChat]:
         """The account's chats, newest message first: its groups and private chats."""
-        newest = [*self._newest_in_groups(self_id), *self._newest_in_private(self_id)]
-        newest.sort(key=lambda pair: (pair[1].time, pair[0]), reverse=True)
+        self._core.session.flush()  # plain SQL: roles, names, friends the ORM changed count
+        # (time, id) of each chat's newest standing message first; whole rows (JSON to
+        # decode) only for the chats kept.
+        newest = [*self._conn.execute(_NEWEST_IN_GROUPS, (self_id,)),
+                  *self._conn.execute(_NEWEST_IN_PRIVATE, {"me": self_id})]
+        newest.sort(reverse=True)
         if count is not None:
             newest = newest[: max(count, 0)]
-        return [RecentChat(ChatRef.of(message, self_id), message, str(NT_MSG_ID_BASE + row_id))
-                for row_id, message in newest]
+        rows = self._recent_rows(self_id, [row_id for _, row_id in newest])
+        messages = self._messages.named(rows)
+        return [RecentChat(ChatRef.of(message, self_id), message, str(NT_MSG_ID_BASE + row[0]),
+                           row[18] or "", row[19])
+                for row, message in zip(rows, messages, strict=True)]
 
-    def _newest_in_groups(self, self_id: int) -> list[tuple[int, Message]]:
-        found = []
-        for group_id in self._groups.ids_of_user(self_id):
-            row = self._conn.execute(
-                f"SELECT id FROM message WHERE {_IN_CHAT} ORDER BY seq DESC LIMIT 1",
-                ("group", group_id),
-            ).fetchone()
-            if row is not None:
-                found.append(row[0])
-        return self._with_messages(found)
+    def _recent_rows(self, self_id: int, row_ids: list[int]) -> list[StoredRow]:
+        """The messages ``row_ids`` names, in that order, as ``_RECENT_ROWS`` reads them."""
+        found: dict[int, StoredRow] = {}
+        for start in range(0, len(row_ids), CHUNK):
+            chunk = row_ids[start:start + CHUNK]
+            params: dict[str, int] = {f"i{n}": row_id for n, row_id in enumerate(chunk)}
+            marks = ", ".join(f":{name}" for name in params)
+            params["me"] = self_id
+            found.update((row[0], row) for row in self._conn.execute(
+                f"{_RECENT_ROWS} ({marks})", params))
+        return [found[row_id] for row_id in row_ids]
 
-    def _newest_in_private(self, self_id: int) -> list[tuple[int, Message]]:
-        # Two index searches (sent, received; the partial private-chat indexes) rather
-        # than one OR, which SQLite answers by scanning every private message.
-        mine = "SELECT id, chat FROM message WHERE chat_type = 'private' AND NOT recalled AND"
-        rows = self._conn.execute(
-            f"SELECT MAX(id) FROM ({mine} sender_id = ? UNION ALL {mine} peer_id = ?) "
-            "GROUP BY chat",
-            (self_id, self_id),
-        ).fetchall()
-        return self._with_messages([row[0] for row in rows])
+    def latest_seqs(self, self_id: int) -> list[tuple[ChatRef, int]]:
+        """The chats ``recent`` lists, each with ``latest_seq`` (what marking it read needs)."""
+        self._core.session.flush()  # plain SQL: memberships the ORM changed count
+        groups = self._conn.execute(_GROUP_SEQS, (self_id,))
+        private = self._conn.execute(_PRIVATE_SEQS, {"me": self_id})
+        return [*((ChatRef("group", group_id), seq) for group_id, seq in groups),
+                *((ChatRef("private", peer_id if sender_id == self_id else sender_id), seq)
+                  for sender_id, peer_id, seq in private)]
 
-    def _with_messages(self, row_ids: list[int]) -> list[tuple[int, Message]]:
-        pairs = []
-        for row_id in row_ids:
-            message = self._messages.find_by_row_id(row_id)
-            if message is not None:
-                pairs.append((row_id, message))
-        return pairs
+
+#: Row ids an ``IN`` list names at most: well under SQLite's limit on parameters (999
+#: before 3.32).
+CHUNK = 500
+#: The newest standing message of one group (``_IN_CHAT``), for a correlated subquery on
+#: ``mine``, a membership: read backwards along ``ix_message_chat_seq``.
+_NEWEST_ID_IN_GROUP = ("SELECT id FROM message WHERE chat_type = 'group' "
+                       "AND chat = mine.group_id AND NOT recalled ORDER BY seq DESC LIMIT 1")
+#: (time, id) of the newest standing message of each group of an account.
+_NEWEST_IN_GROUPS = (
+    "SELECT msg.time, msg.id FROM member AS mine "
+    f"JOIN message AS msg ON msg.id = ({_NEWEST_ID_IN_GROUP}) WHERE mine.user_id = ?"
+)
+# Two index searches (sent, received; the partial private-chat indexes) rather than one
+# OR, which SQLite answers by scanning every private message.
+_MINE = "SELECT id, chat FROM message WHERE chat_type = 'private' AND NOT recalled AND"
+#: The newest standing message of each private chat of an account (``:me``).
+_NEWEST_PRIVATE_IDS = (f"SELECT MAX(id) FROM ({_MINE} sender_id = :me UNION ALL "
+                       f"{_MINE} peer_id = :me) GROUP BY chat")
+#: (time, id) of the newest standing message of each private chat of an account.
+_NEWEST_IN_PRIVATE = f"SELECT time, id FROM message WHERE id IN ({_NEWEST_PRIVATE_IDS})"
+#: The other person of a private message (``Message.other_party``).
+_PEER = "CASE WHEN msg.sender_id = :me THEN msg.peer_id ELSE msg.sender_id END"
+#: Messages by row id (an ``IN`` list follows) as ``NAMED_COLUMNS``, then the peer's name
+#: (the group's, or the other person's nickname) and ``:me``'s remark for them as a
+#: friend (NULL: no friend, or a group).
+_RECENT_ROWS = (
+    f"SELECT {NAMED_COLUMNS}, CASE WHEN msg.chat_type = 'group' THEN g.name "
+    f"ELSE peer.nickname END, friend.remark FROM message AS msg {NAMED_JOINS} "
+    f"LEFT JOIN account AS peer ON msg.chat_type = 'private' AND peer.user_id = {_PEER} "
+    "LEFT JOIN friendship AS friend ON msg.chat_type = 'private' "
+    f"AND friend.owner_id = :me AND friend.friend_id = {_PEER} WHERE msg.id IN"
+)
+#: ``latest_seq`` of each group of an account with a standing message (``recent``'s).
+_GROUP_SEQS = (
+    "SELECT mine.group_id, (SELECT MAX(seq) FROM message WHERE chat_type = 'group' "
+    "AND chat = mine.group_id) FROM member AS mine WHERE mine.user_id = ? "
+    "AND EXISTS (SELECT 1 FROM message WHERE chat_type = 'group' "
+    "AND chat = mine.group_id AND NOT recalled)"
+)
+#: ``latest_seq`` of each private chat ``recent`` lists, with its newest message's two
+#: people (the peer is the other one, as ``ChatRef.of`` takes it).
+_PRIVATE_SEQS = (
+    "SELECT msg.sender_id, msg.peer_id, (SELECT MAX(seq) FROM message AS other "
+    "WHERE other.chat_type = 'private' AND other.chat = msg.chat) FROM message AS msg "
+    f"WHERE msg.id IN ({_NEWEST_PRIVATE_IDS})"
+)
 
 
 def _chat_params(self_id: int, chat: ChatRef) -> tuple[str, int]:

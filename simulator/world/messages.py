@@ -45,6 +45,15 @@ _INSERT = f"INSERT INTO message ({COLUMNS}) VALUES ({', '.join('?' * 16)})"
 _SELECT = f"SELECT {COLUMNS} FROM message"
 _SPOKE = "UPDATE member SET last_sent_time = ? WHERE group_id = ? AND user_id = ?"
 StoredRow = tuple[Any, ...]
+#: A message's columns selected from ``message AS msg`` with ``NAMED_JOINS``, followed by
+#: what ``_message_of`` looks up for each: the sender's role now and the group's name
+#: (NULL: none). One statement for many messages (``named``), where ``_message_of`` costs
+#: two ORM look-ups a message.
+NAMED_COLUMNS = ", ".join(f"msg.{name}" for name in COLUMNS.split(", ")) + ", sender.role, g.name"
+NAMED_JOINS = (
+    "LEFT JOIN member AS sender ON sender.group_id = msg.group_id "
+    "AND sender.user_id = msg.sender_id LEFT JOIN qgroup AS g ON g.group_id = msg.group_id"
+)
 
 
 def short_message_id(nt_msg_id: int, chat_type: str, peer: int, salt: int = 0) -> int:
@@ -316,6 +325,12 @@ class Messages:
 
     def messages_of(self, rows: Iterable[StoredRow]) -> list[Message]:
         return [self._message_of(row) for row in rows]
+
+    def named(self, rows: Iterable[StoredRow]) -> list[Message]:
+        """Messages from rows of ``NAMED_COLUMNS``: as ``_message_of`` makes them, role and
+        group name read with the row (the caller flushes the ORM's changes first)."""
+        return [self._message(row, row[16] or "", row[17] or "", json.loads(row[9]))
+                for row in rows]
 
     def _message_of(self, row: StoredRow) -> Message:
         """The stored message; like NapCat's, its names are as sent and the role is current."""

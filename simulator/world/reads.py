@@ -23,6 +23,14 @@ class ReadMarkerRow(SQLModel, table=True):
     time: int = 0
 
 
+#: ``_mark`` in plain SQL: a marker never moves back (``seq`` is the stored one).
+_MARK = (
+    f"INSERT INTO {ReadMarkerRow.__tablename__} (self_id, chat_type, peer_id, seq, time) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (self_id, chat_type, peer_id) "
+    "DO UPDATE SET seq = MAX(seq, excluded.seq), time = excluded.time"
+)
+
+
 class Reads:
     def __init__(self, core: WorldCore, history: History) -> None:
         self._core = core
@@ -35,12 +43,26 @@ class Reads:
         self._core.commit()
 
     def mark_all_read(self, self_id: int) -> int:
-        """Mark every chat of ``self_id`` read; returns how many chats there were."""
-        chats = self._history.recent(self_id)
-        for recent in chats:
-            self._mark(self_id, recent.chat)
-        self._core.commit()
+        """Mark every chat of ``self_id`` read; returns how many chats there were.
+
+        As ``mark_read`` for each, in one statement for all: a bot may have 10k chats, and
+        an ORM row each held the event loop for seconds.
+        """
+        chats = self._history.latest_seqs(self_id)  # flushes the ORM's markers first
+        now = self._core.now()
+        with self._core.writing() as conn:
+            conn.executemany(_MARK, [(self_id, chat.chat_type, chat.peer_id, seq, now)
+                                     for chat, seq in chats])
+        self._tell_loaded(self_id, chats, now)
         return len(chats)
+
+    def _tell_loaded(self, self_id: int, chats: list[tuple[ChatRef, int]], now: int) -> None:
+        """Markers the session holds take what ``_MARK`` stored: ``read_seq`` reads them."""
+        for chat, seq in chats:
+            row = self._core.loaded(ReadMarkerRow, self_id, chat.chat_type, chat.peer_id)
+            if row is not None:
+                self._core.set_stored(row, "seq", max(row.seq, seq))
+                self._core.set_stored(row, "time", now)
 
     def _mark(self, self_id: int, chat: ChatRef) -> None:
         seq = self._history.latest_seq(self_id, chat)

@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from ...errors import InvalidState, NotFound, Why
-from ...world import Message
-from ...world.history import ChatRef
+from ...world.history import ChatRef, RecentChat
 from ..context import ActionContext
 from ..params import Bool, Int, NoParams, Params, Str
 from ..registry import Origin, action
@@ -103,32 +102,27 @@ def get_recent_contact(ctx: ActionContext, p: RecentContactParams) -> list[Recen
     """The bot's chats with their newest message, most recent first (``count`` of them)."""
     text = str(p.count).strip()
     count = int(text) if text.lstrip("-").isdigit() else 0
-    return [_contact(ctx, recent.chat, recent.message, recent.nt_msg_id)
-            for recent in ctx.world.history.recent(ctx.self_id, count)]
+    return [_contact(ctx, recent) for recent in ctx.world.history.recent(ctx.self_id, count)]
 
 
-def _contact(
-    ctx: ActionContext, chat: ChatRef, message: Message, nt_msg_id: str
-) -> RecentContact:
-    world = ctx.world
+def _contact(ctx: ActionContext, recent: RecentChat) -> RecentContact:
+    # The peer's name and the friend remark come with the chat: a look-up per chat (the
+    # bot's whole friend list, each time) cost seconds for a bot with thousands of chats.
+    chat, message = recent.chat, recent.message
     if chat.chat_type == "group":
-        chat_type, peer_name, remark = CHAT_TYPE_GROUP, world.groups.get(chat.peer_id).name, ""
+        chat_type = CHAT_TYPE_GROUP
     else:
-        friend = next((f for f in world.accounts.friends_of(ctx.self_id)
-                       if f.friend_id == chat.peer_id), None)
-        chat_type = CHAT_TYPE_FRIEND if friend else CHAT_TYPE_TEMP
-        peer_name = world.accounts.get(chat.peer_id).nickname
-        remark = friend.remark if friend else ""
+        chat_type = CHAT_TYPE_TEMP if recent.friend_remark is None else CHAT_TYPE_FRIEND
     return {
         "lastestMsg": stored_object(ctx, message),
         "peerUin": str(chat.peer_id),
-        "remark": remark,
+        "remark": recent.friend_remark or "",
         "msgTime": str(message.time),
         "chatType": chat_type,
-        "msgId": nt_msg_id,
+        "msgId": recent.nt_msg_id,
         "sendNickName": message.sender_nickname,
         "sendMemberName": message.sender_card if chat.chat_type == "group" else "",
-        "peerName": peer_name,
+        "peerName": recent.peer_name,
     }
 
 
