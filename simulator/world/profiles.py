@@ -104,6 +104,17 @@ class Profiles:
             return OFFLINE, 0
         return presence.status, presence.ext_status
 
+    def friends_seen_offline(self, owner_id: int) -> frozenset[int]:
+        """The friends ``owner_id`` sees as offline (``status_seen_by`` gives 0): one
+        statement, not a presence look-up per friend (30k friends took seconds)."""
+        self._db.flush()  # plain SQL does not autoflush as ``presence``'s look-up does
+        rows = self._core.conn.execute(
+            "SELECT s.user_id FROM friendship AS f"
+            " JOIN account_state AS s ON s.user_id = f.friend_id"
+            " WHERE f.owner_id = ? AND (s.status = ? OR (s.status = ? AND s.user_id != ?))",
+            (owner_id, OFFLINE, INVISIBLE, owner_id))
+        return frozenset(user_id for (user_id,) in rows)
+
     def set_status(self, user_id: int, status: int, ext_status: int, battery_status: int) -> None:
         if status not in SETTABLE_STATUSES or ext_status < 0 or not 0 <= battery_status <= 100:
             raise InvalidState(Why.BAD_STATUS, status=status, ext_status=ext_status,

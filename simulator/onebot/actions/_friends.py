@@ -23,22 +23,19 @@ class FriendInfo(TypedDict):
 
 
 def friend_infos(ctx: ActionContext) -> list[FriendInfo]:
-    """The bot's friends, with the remark the bot gave each."""
-    friends: list[FriendInfo] = []
-    for friend in ctx.world.accounts.friends_of(ctx.self_id):
-        account = ctx.world.accounts.get(friend.friend_id)
-        friends.append({
-            "birthday_year": 2026 - account.age if account.age else 0,
-            "birthday_month": 0,
-            "birthday_day": 0,
-            "user_id": account.user_id,
-            "age": account.age,
-            "phone_num": "",
-            "email": "",
-            "category_id": 0,
-            "nickname": account.nickname,
-            "remark": friend.remark,
-            "sex": account.sex,
-            "level": account.qq_level,
-        })
-    return friends
+    """The bot's friends, with the remark the bot gave each (one join: a bot may have 30k)."""
+    return [{
+        "birthday_year": 2026 - age if age else 0,
+        "birthday_month": 0,
+        "birthday_day": 0,
+        "user_id": user_id,
+        "age": age,
+        "phone_num": "",
+        "email": "",
+        "category_id": 0,
+        "nickname": nickname,
+        "remark": remark,
+        "sex": sex,
+        "level": level,
+    } for user_id, remark, nickname, sex, age, level in ctx.world.accounts.friend_rows(
+        ctx.self_id)]

@@ -49,9 +49,10 @@ def get_friends_with_category(ctx: ActionContext, p: NoParams) -> list[FriendCat
     """The bot's friends grouped by the categories it keeps them in."""
     friends = {f["user_id"]: f for f in friend_infos(ctx)}
     result: list[FriendCategory] = []
+    # One statement for every friend's presence, not a look-up per friend.
+    offline = ctx.world.profiles.friends_seen_offline(ctx.self_id)
     for category in ctx.world.social.categories(ctx.self_id):
-        online = sum(1 for uid in category.friend_ids
-                     if ctx.world.profiles.status_seen_by(uid, ctx.self_id)[0] != 0)
+        online = sum(1 for uid in category.friend_ids if uid not in offline)
         result.append({
             "categoryId": category.category_id,
             "categorySortId": category.sort_id,

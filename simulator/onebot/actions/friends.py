@@ -33,8 +33,6 @@ def get_stranger_info(ctx: ActionContext, p: StrangerParams) -> dict[str, Any]:
     """Anyone's public profile, with NapCat's extra kernel fields."""
     require_user(ctx, p.user_id)
     account = ctx.world.accounts.get(p.user_id)
-    friendship = [f for f in ctx.world.accounts.friends_of(ctx.self_id)
-                  if f.friend_id == p.user_id]
     birth_year = 2026 - account.age if account.age else 0
     return {
         "user_id": account.user_id,
@@ -49,7 +47,7 @@ def get_stranger_info(ctx: ActionContext, p: StrangerParams) -> dict[str, Any]:
         "is_vip": False,
         "is_years_vip": False,
         "vip_level": 0,
-        "remark": friendship[0].remark if friendship else "",
+        "remark": ctx.world.accounts.remark(ctx.self_id, p.user_id),
         "status": 10,
         "login_days": 0,
         # Raw kernel fields NapCat spreads into the result.

@@ -130,8 +130,8 @@ def get_group_info_ex(ctx: ActionContext, p: GroupIdParams) -> dict[str, Any]:
 
 def raw_member(ctx: ActionContext, member: Member) -> dict[str, Any]:
     """A member as the kernel describes it."""
-    remark = next((f.remark for f in ctx.world.accounts.friends_of(ctx.self_id)
-                   if f.friend_id == member.user_id), "")
+    # One key: the bot's whole friend list for each member cost members x friends.
+    remark = ctx.world.accounts.remark(ctx.self_id, member.user_id)
     return {
         "uid": nt_uid(member.user_id), "qid": "", "uin": str(member.user_id),
         "nick": member.nickname, "remark": remark, "cardType": 0, "cardName": member.card,
