@@ -225,3 +225,22 @@ def test_mark_all_read_keeps_the_sessions_markers_current(sim: Simulator) -> Non
     assert not session.dirty
     stored = dict(((p, s) for _, _, p, s, _ in markers(sim)))
     assert (stored[ids[5]], stored[ids[7]]) == (latest, 10**6)
+
+
+def essence_lookup_statements(groups: int) -> int:
+    """Statements ``delete_essence_msg`` runs for an id that is no message's: it looks
+    for an essence whose synthetic id that is, in every group of the bot."""
+    sim = lived_world(groups)
+    seen: list[str] = []
+    sim.world.core.conn.set_trace_callback(seen.append)
+    try:
+        answer = sim.link(BOT).call("delete_essence_msg", {"message_id": 777})
+    finally:
+        sim.world.core.conn.set_trace_callback(None)
+        sim.close()
+    assert answer["message"] == "消息不存在", answer
+    return len(seen)
+
+
+def test_an_essence_is_looked_for_in_all_the_bots_groups_at_once() -> None:
+    assert essence_lookup_statements(10) == essence_lookup_statements(40)

@@ -100,10 +100,10 @@ def _synthetic_entry(ctx: ActionContext, raw_id: int | str) -> Essence | None:
     text = str(raw_id).strip()
     if not text.lstrip("-").isdigit():
         return None
-    for group in ctx.world.groups.of_user(ctx.self_id):
-        for essence in ctx.world.bulletins.essences(group.group_id):
-            if synthetic_essence_id(essence.seq, essence.random, group.group_id) == int(text):
-                return essence
+    wanted = int(text)
+    for essence in ctx.world.bulletins.essences_in_groups_of(ctx.self_id):
+        if synthetic_essence_id(essence.seq, essence.random, essence.group_id) == wanted:
+            return essence
     return None
 
 
