@@ -203,16 +203,14 @@ class Accounts:
 
     def friend_ids(self, owner_id: int) -> list[int]:
         """``owner_id``'s friends by id (``friends_of``'s order), without a row object each."""
-        self._db.flush()  # plain SQL does not autoflush as ``friends_of``'s query does
-        rows = self._core.conn.execute(
+        rows = self._core.flushed().execute(
             "SELECT friend_id FROM friendship WHERE owner_id = ? ORDER BY friend_id",
             (owner_id,))
         return [friend_id for (friend_id,) in rows]
 
     def friend_rows(self, owner_id: int) -> list[FriendRow]:
         """``owner_id``'s friends by id, each with its remark and profile (one join)."""
-        self._db.flush()  # plain SQL does not autoflush as ``friends_of``'s query does
-        rows: list[FriendRow] = self._core.conn.execute(
+        rows: list[FriendRow] = self._core.flushed().execute(
             _FRIEND_ROWS_SQL, (owner_id,)).fetchall()
         for row in rows:
             if row[2] is None:  # no account row: ``get`` said so for each friend

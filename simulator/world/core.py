@@ -431,6 +431,14 @@ class WorldCore:
 
     # -- ORM rows beside plain SQL -------------------------------------------
 
+    def flushed(self) -> sqlite3.Connection:
+        """The connection, for plain SQL that must see what the ORM changed: its pending
+        changes are flushed first (plain SQL does not autoflush as the ORM's queries do;
+        a clean session has nothing to flush)."""
+        if self._orm_changed():
+            self.session.flush()
+        return self.conn
+
     def row(self, row_type: type[RowT], *key: Any) -> RowT | None:
         """The row with primary key ``key``, from the session's identity map when it is there.
 

@@ -209,8 +209,7 @@ class GroupExtras:
     def remarks(self, self_id: int) -> dict[int, str]:
         """What ``self_id`` calls each group it has named, by group id: one query, where
         ``remark`` per group cost a ``Session.get`` each for a bot in 10k groups."""
-        self._db.flush()  # plain SQL below: a remark the ORM has not written yet counts
-        rows = self._core.conn.execute(
+        rows = self._core.flushed().execute(
             "SELECT group_id, remark FROM group_remark WHERE self_id = ?", (self_id,))
         return {group_id: remark for group_id, remark in rows}
 

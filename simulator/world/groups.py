@@ -104,9 +104,8 @@ class Groups:
 
     def of_user(self, user_id: int) -> list[Group]:
         """The groups ``user_id`` is in, by id: one query however many there are."""
-        self._db.flush()  # plain SQL below: what the ORM changed must be in the table first
         return [self._group_from(row)
-                for row in self._core.conn.execute(_GROUPS_OF_USER_SQL, (user_id,))]
+                for row in self._core.flushed().execute(_GROUPS_OF_USER_SQL, (user_id,))]
 
     @staticmethod
     def _group_from(row: tuple[Any, ...]) -> Group:

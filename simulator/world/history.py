@@ -159,11 +159,11 @@ class History:
 
     def recent(self, self_id: int, count: int | None = None) -> list[RecentChat]:
         """The account's chats, newest message first: its groups and private chats."""
-        self._core.session.flush()  # plain SQL: roles, names, friends the ORM changed count
+        conn = self._core.flushed()  # roles, names, friends the ORM changed count
         # (time, id) of each chat's newest standing message first; whole rows (JSON to
         # decode) only for the chats kept.
-        newest = [*self._conn.execute(_NEWEST_IN_GROUPS, (self_id,)),
-                  *self._conn.execute(_NEWEST_IN_PRIVATE, {"me": self_id})]
+        newest = [*conn.execute(_NEWEST_IN_GROUPS, (self_id,)),
+                  *conn.execute(_NEWEST_IN_PRIVATE, {"me": self_id})]
         newest.sort(reverse=True)
         if count is not None:
             newest = newest[: max(count, 0)]
@@ -187,9 +187,9 @@ class History:
 
     def latest_seqs(self, self_id: int) -> list[tuple[ChatRef, int]]:
         """The chats ``recent`` lists, each with ``latest_seq`` (what marking it read needs)."""
-        self._core.session.flush()  # plain SQL: memberships the ORM changed count
-        groups = self._conn.execute(_GROUP_SEQS, (self_id,))
-        private = self._conn.execute(_PRIVATE_SEQS, {"me": self_id})
+        conn = self._core.flushed()  # memberships the ORM changed count
+        groups = conn.execute(_GROUP_SEQS, (self_id,))
+        private = conn.execute(_PRIVATE_SEQS, {"me": self_id})
         return [*((ChatRef("group", group_id), seq) for group_id, seq in groups),
                 *((ChatRef("private", peer_id if sender_id == self_id else sender_id), seq)
                   for sender_id, peer_id, seq in private)]

@@ -107,8 +107,7 @@ class Profiles:
     def friends_seen_offline(self, owner_id: int) -> frozenset[int]:
         """The friends ``owner_id`` sees as offline (``status_seen_by`` gives 0): one
         statement, not a presence look-up per friend (30k friends took seconds)."""
-        self._db.flush()  # plain SQL does not autoflush as ``presence``'s look-up does
-        rows = self._core.conn.execute(
+        rows = self._core.flushed().execute(
             "SELECT s.user_id FROM friendship AS f"
             " JOIN account_state AS s ON s.user_id = f.friend_id"
             " WHERE f.owner_id = ? AND (s.status = ? OR (s.status = ? AND s.user_id != ?))",

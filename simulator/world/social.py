@@ -93,8 +93,7 @@ class Social:
     def categories(self, owner_id: int) -> list[Category]:
         """``owner_id``'s categories in display order, each with the friends it holds."""
         # Plain SQL, no row object per friend placed: a bot may keep 30k friends in them.
-        self._db.flush()  # plain SQL does not autoflush as the ORM's queries do
-        conn = self._core.conn
+        conn = self._core.flushed()
         named: dict[int, tuple[str, int]] = {cid: (name, sort_id) for cid, name, sort_id in (
             conn.execute("SELECT category_id, name, sort_id FROM friend_category"
                          " WHERE owner_id = ?", (owner_id,)))}
@@ -147,9 +146,8 @@ class Social:
     def unidirectional(self, owner_id: int) -> list[tuple[Account, int]]:
         """Accounts listing ``owner_id`` as a friend whom ``owner_id`` does not list,
         with the time they became friends."""
-        self._db.flush()  # plain SQL does not autoflush as the ORM's queries do
         # One statement: a look-up of the way back per entry cost ~4 s for 30k friends.
-        rows = self._core.conn.execute(_ONE_WAY_SQL, (owner_id,)).fetchall()
+        rows = self._core.flushed().execute(_ONE_WAY_SQL, (owner_id,)).fetchall()
         for row in rows:
             if row[1] is None:  # no account row: ``Accounts.get`` said so for each
                 raise NotFound(Why.USER_NOT_FOUND, user_id=row[0])
